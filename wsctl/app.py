@@ -1,0 +1,158 @@
+"""The root Typer app: global options and command wiring, nothing else.
+
+Command modules import only Typer and light wsctl modules at import time; boto3, Rich
+and YAML are imported where they are used, so `--help` and completion stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from wsctl import __version__
+from wsctl.commands.describe import describe
+from wsctl.commands.sandbox import sandbox_app
+from wsctl.context import DEFAULT_MAX_ATTEMPTS, AppContext, GlobalOptions, OutputFormat, RetryMode
+from wsctl.errors import ExitCode, report_exception
+from wsctl.ratelimit import DEFAULT_BURST, DEFAULT_RATE
+
+
+class WsctlGroup(TyperGroup):
+    """Turns every error a command raises into one message and a named exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - this is the one place errors become exit codes
+            if _is_click_exception(exc):
+                raise
+            raise typer.Exit(report_exception(exc, debug=_debug_of(ctx))) from None
+        except KeyboardInterrupt as exc:
+            raise typer.Exit(report_exception(exc)) from None
+
+
+def _is_click_exception(exc: BaseException) -> bool:
+    # Typer bundles Click; its usage errors carry their own exit code (2) and message.
+    return any(cls.__name__ in ("ClickException", "Exit", "Abort") for cls in type(exc).__mro__)
+
+
+def _debug_of(ctx: Any) -> bool:
+    obj = ctx.find_root().obj
+    return isinstance(obj, AppContext) and obj.debug
+
+
+app = typer.Typer(
+    name="wsctl",
+    cls=WsctlGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wsctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    profile: Annotated[str | None, typer.Option("--profile", envvar="AWS_PROFILE", help="AWS named profile.")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS Region.")
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-url",
+            envvar="AWS_ENDPOINT_URL_WORKSPACES",
+            help="Send requests to this endpoint (e.g. a `wsctl sandbox serve` URL).",
+        ),
+    ] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", envvar="WSCTL_SANDBOX", help="Use the built-in sandbox instead of AWS.")
+    ] = False,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "-o",
+            "--output",
+            envvar="WSCTL_OUTPUT",
+            case_sensitive=False,
+            help="Output format: table, json, yaml, or ids (one ID a line).",
+        ),
+    ] = OutputFormat.table,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", envvar="WSCTL_NO_INPUT", help="Never prompt; a missing value is an error.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Log each API call to stderr and show tracebacks (never credentials).")
+    ] = False,
+    retry_mode: Annotated[
+        RetryMode,
+        typer.Option("--retry-mode", envvar="AWS_RETRY_MODE", case_sensitive=False, help="botocore retry mode."),
+    ] = RetryMode.standard,
+    max_attempts: Annotated[
+        int,
+        typer.Option(
+            "--max-attempts",
+            envvar="AWS_MAX_ATTEMPTS",
+            min=1,
+            help="Attempts per call, first one included (throttling, 5xx, dropped connections).",
+        ),
+    ] = DEFAULT_MAX_ATTEMPTS,
+    max_rate: Annotated[
+        float,
+        typer.Option(
+            "--max-rate",
+            envvar="WSCTL_MAX_RATE",
+            min=0.01,
+            help="Client-side limit, calls per second (AWS allows 2/s steady).",
+        ),
+    ] = DEFAULT_RATE,
+    burst: Annotated[
+        int,
+        typer.Option("--burst", envvar="WSCTL_BURST", min=1, help="Calls allowed at once before --max-rate applies."),
+    ] = DEFAULT_BURST,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Amazon WorkSpaces fleets from the terminal.
+
+    Data goes to stdout, everything else to stderr. Exit codes: 0 success, 1 error,
+    2 invalid input (nothing sent), 3 some items failed, 4 --wait timed out, 130 interrupted.
+    """
+    ctx.obj = AppContext(
+        GlobalOptions(
+            profile=profile,
+            region=region,
+            endpoint_url=endpoint_url,
+            sandbox=sandbox,
+            output=output,
+            no_input=no_input,
+            debug=debug,
+            retry_mode=retry_mode,
+            max_attempts=max_attempts,
+            max_rate=max_rate,
+            burst=burst,
+        )
+    )
+
+
+app.command("describe")(describe)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+def run() -> None:
+    app(prog_name="wsctl")
+
+
+__all__ = ["app", "run", "ExitCode"]

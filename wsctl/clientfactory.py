@@ -1,0 +1,79 @@
+"""Builds the one boto3 WorkSpaces client a wsctl process uses.
+
+The same client serves AWS and the sandbox: for `--sandbox` the client gets dummy
+credentials and the sandbox is attached at the transport (botocore's `before-send`), so
+botocore's serializer, retries and parser run exactly as they do against AWS.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+
+from wsctl import __version__
+from wsctl.context import GlobalOptions
+from wsctl.ratelimit import TokenBucket
+
+SANDBOX_REGION = "us-east-1"
+SANDBOX_ACCESS_KEY = "AKIASANDBOXWSCTL0000"
+SANDBOX_SECRET_KEY = "wsctl-sandbox-secret-not-a-real-key"
+# An unreachable endpoint should fail in seconds, not after a dozen backed-off attempts;
+# throttling and 5xx keep the full --max-attempts.
+CONNECT_ATTEMPTS = 3
+
+
+def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
+    config = Config(
+        retries={"mode": options.retry_mode.value, "total_max_attempts": options.max_attempts},
+        user_agent_extra=f"wsctl/{__version__}",
+        connect_timeout=5,
+        read_timeout=60,
+        max_pool_connections=16,
+    )
+    if options.sandbox:
+        client = _sandbox_client(options, config)
+    else:
+        session = boto3.Session(profile_name=options.profile, region_name=options.region)
+        client = session.client("workspaces", endpoint_url=options.endpoint_url, config=config)
+    events = client.meta.events
+    events.register_first("needs-retry.workspaces", _stop_retrying_unreachable)
+    events.register("before-send.workspaces", lambda **_: rate_limiter.acquire())
+    if options.debug:
+        from wsctl.debuglog import CallLogger
+
+        CallLogger().register(events)
+    if options.sandbox:
+        from wsctl.sandbox.transport import attach
+
+        attach(client)
+    return client
+
+
+def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
+    import botocore.session
+
+    # The sandbox never reads the user's profiles or credentials: a session that sees no
+    # config files and gets explicit dummy keys cannot pick them up, nor show them.
+    session = botocore.session.Session()
+    session.set_config_variable("config_file", os.devnull)
+    session.set_config_variable("credentials_file", os.devnull)
+    session.set_config_variable("profile", None)
+    config = config.merge(Config(ignore_configured_endpoint_urls=True))  # type: ignore[call-arg]
+    return boto3.Session(botocore_session=session).client(
+        "workspaces",
+        region_name=options.region or SANDBOX_REGION,
+        aws_access_key_id=SANDBOX_ACCESS_KEY,
+        aws_secret_access_key=SANDBOX_SECRET_KEY,
+        aws_session_token=None,
+        config=config,
+    )
+
+
+def _stop_retrying_unreachable(caught_exception: BaseException | None = None, attempts: int = 0, **_: Any) -> Any:
+    if isinstance(caught_exception, EndpointConnectionError | ConnectTimeoutError) and attempts >= CONNECT_ATTEMPTS:
+        return False  # a non-None answer from the first handler wins: no further retry
+    return None

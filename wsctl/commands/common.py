@@ -1,0 +1,89 @@
+"""Options every command shares, and helpers to turn model problems into flag messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from wsctl.context import AppContext, OutputFormat
+from wsctl.errors import InvalidInput, LocatedProblem, UsageError
+
+if TYPE_CHECKING:
+    from wsctl.model import Problem
+
+OutputOpt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "-o",
+        "--output",
+        case_sensitive=False,
+        show_default=False,
+        help="Output format: table, json, yaml, or ids (one ID a line). [env: WSCTL_OUTPUT]",
+    ),
+]
+NoInputOpt = Annotated[
+    bool, typer.Option("--no-input", help="Never prompt; a missing value is a usage error. [env: WSCTL_NO_INPUT]")
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Log each API call to stderr and show tracebacks (never credentials).")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the plan and send nothing that changes anything.")]
+
+
+def app_context(
+    ctx: typer.Context, output: OutputFormat | None = None, no_input: bool = False, debug: bool = False
+) -> AppContext:
+    """The AppContext of this invocation, with the per-command copies of -o/--no-input/--debug applied."""
+    root = ctx.find_root()
+    base: AppContext | None = root.obj if isinstance(root.obj, AppContext) else None
+    if base is None:  # a command invoked without the root callback (only in unit tests)
+        from wsctl.context import GlobalOptions
+
+        base = AppContext(GlobalOptions())
+    if output is None and not no_input and not debug:
+        return base
+    merged = AppContext(base.options.with_overrides(output=output, no_input=no_input, debug=debug))
+    root.obj = merged  # the error handler reads --debug from here
+    return merged
+
+
+def flag_problems(problems: Iterable[Problem], flags: dict[str, str]) -> list[LocatedProblem]:
+    """Name the flag a problem came from: flags maps an API member name to its flag."""
+    out = []
+    for p in problems:
+        flag = next((flags[part] for part in p.path if isinstance(part, str) and part in flags), "")
+        out.append(LocatedProblem(flag, "", p.message if p.kind != "required" else f"{flag or p.path_str} is required"))
+    return out
+
+
+def raise_if_problems(problems: Sequence[LocatedProblem], hint: str | None = None) -> None:
+    if problems:
+        raise InvalidInput(problems, hint=hint)
+
+
+def show_warnings(app: AppContext, problems: Iterable[Problem], flags: dict[str, str] | None = None) -> None:
+    for p in problems:
+        flag = next((flags[part] for part in p.path if isinstance(part, str) and flags and part in flags), "")
+        app.warn(f"{flag}: {p.message}" if flag else p.message)
+
+
+def parse_tags(values: Sequence[str] | None, flag: str = "--tag") -> list[dict[str, str]]:
+    """KEY=VALUE pairs; KEY= gives an empty value; a pair without '=' is a usage error."""
+    tags: list[dict[str, str]] = []
+    bad: list[LocatedProblem] = []
+    for raw in values or ():
+        key, sep, value = raw.partition("=")
+        if not sep:
+            bad.append(LocatedProblem(flag, "", f"{raw!r} is not KEY=VALUE (use {raw}= for an empty value)"))
+            continue
+        tags.append({"Key": key, "Value": value})
+    raise_if_problems(bad)
+    return tags
+
+
+def require_one_of(values: dict[str, Any], message: str) -> None:
+    if not any(v not in (None, False, [], ()) for v in values.values()):
+        raise UsageError(message)

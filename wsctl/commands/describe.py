@@ -1,0 +1,131 @@
+"""`wsctl describe`: DescribeWorkspaces with its filter rules, every page, in any format."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, raise_if_problems
+from wsctl.completion import complete_states
+from wsctl.context import OutputFormat
+from wsctl.errors import LocatedProblem
+
+FLAGS = {
+    "WorkspaceIds": "--id",
+    "WorkspaceId": "--id",
+    "DirectoryId": "--directory-id",
+    "UserName": "--user",
+    "BundleId": "--bundle-id",
+    "WorkspaceName": "--name",
+    "Limit": "--limit",
+}
+
+
+def describe(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None, typer.Option("--id", help="A WorkSpace ID (repeatable; any number, 25 per call).")
+    ] = None,
+    directory_id: Annotated[str | None, typer.Option("--directory-id", help="WorkSpaces of this directory.")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this user's WorkSpace (needs --directory-id).")
+    ] = None,
+    bundle_id: Annotated[str | None, typer.Option("--bundle-id", help="WorkSpaces created from this bundle.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The WorkSpace with this WorkspaceName.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most N WorkSpaces.")] = None,
+    states: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--state",
+            help="Keep only WorkSpaces in this state (repeatable; filtered here, not by AWS).",
+            autocompletion=complete_states,
+        ),
+    ] = None,
+    output: OutputOpt = None,
+    no_input: NoInputOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show WorkSpaces: all of them, or those one filter selects.
+
+    The service takes one filter at a time (--id, --directory-id, --bundle-id or --name);
+    --user narrows --directory-id to one user. Every page is fetched.
+
+    Example:
+
+        wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
+    """
+    app = app_context(ctx, output, no_input, debug)
+    ids = list(dict.fromkeys(ids or []))
+    wanted_states = _check_filters(ids, directory_id, user, bundle_id, name, states or [])
+
+    from wsctl.render.describe import show_workspaces
+
+    workspaces = app.service.describe_workspaces(
+        workspace_ids=ids,
+        directory_id=directory_id,
+        user_name=user,
+        bundle_id=bundle_id,
+        workspace_name=name,
+        limit=None if wanted_states else limit,
+    )
+    if wanted_states:
+        workspaces = [w for w in workspaces if w.get("State") in wanted_states][:limit]
+    show_workspaces(app, workspaces)
+
+
+def _check_filters(
+    ids: list[str],
+    directory_id: str | None,
+    user: str | None,
+    bundle_id: str | None,
+    name: str | None,
+    states: list[str],
+) -> set[str]:
+    from wsctl import model, modeldata
+
+    problems: list[LocatedProblem] = []
+    chosen = [
+        flag
+        for flag, value in (
+            ("--id", ids),
+            ("--directory-id", directory_id),
+            ("--bundle-id", bundle_id),
+            ("--name", name),
+        )
+        if value
+    ]
+    if len(chosen) > 1:
+        problems.append(
+            LocatedProblem(
+                " ".join(chosen),
+                "",
+                "the service takes one filter at a time; "
+                "use one of --id, --directory-id, --bundle-id, --name (add --state to narrow further)",
+            )
+        )
+    if user and not directory_id:
+        problems.append(LocatedProblem("--user", "", "needs --directory-id (the service looks users up per directory)"))
+    params: dict[str, Any] = {}
+    for key, value in (
+        ("DirectoryId", directory_id),
+        ("UserName", user),
+        ("BundleId", bundle_id),
+        ("WorkspaceName", name),
+    ):
+        if value is not None:
+            params[key] = value
+    found = model.validate("DescribeWorkspaces", params)
+    for workspace_id in ids:
+        found += model.validator().validate_shape("WorkspaceId", workspace_id, ("WorkspaceId",))
+    problems += flag_problems(found, FLAGS)
+    valid_states = modeldata.enum_values(modeldata.WORKSPACE_STATE)
+    for state in states:
+        if state not in valid_states:
+            message = model.validator().validate_shape("WorkspaceState", state)[0].message
+            problems.append(LocatedProblem("--state", "", message))
+    raise_if_problems(problems)
+    return set(states)
+
+
+__all__ = ["describe", "OutputFormat"]

@@ -1,0 +1,32 @@
+"""Rich consoles bound to the streams of the current invocation."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from rich.console import Console
+
+# Wide enough that a table never needs to squeeze an ID when stdout is a file or a pipe;
+# `print_table` measures the table and uses only the width it needs.
+UNBOUNDED_WIDTH = 10_000
+
+
+def make_console(stream: TextIO) -> Console:
+    return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
+
+
+def print_table(console: Console, table: Any) -> None:
+    """Print a table; off a terminal, at the width it needs rather than 80 columns."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    from rich.measure import Measurement
+
+    wide = console.options.update(width=UNBOUNDED_WIDTH)
+    needed = Measurement.get(console, wide, table).maximum
+    original = console.width
+    console.width = max(needed, 20)
+    try:
+        console.print(table, crop=False)
+    finally:
+        console.width = original

@@ -1,0 +1,23 @@
+"""Output of `wsctl describe`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wsctl.context import AppContext, OutputFormat
+from wsctl.render.consoles import print_table
+from wsctl.render.data import emit
+from wsctl.render.tables import state_counts, workspaces_table
+
+
+def show_workspaces(app: AppContext, workspaces: Sequence[dict[str, Any]]) -> None:
+    if app.output is not OutputFormat.table:
+        emit(app.output, {"Workspaces": list(workspaces)}, (w["WorkspaceId"] for w in workspaces))
+        return
+    if not workspaces:
+        app.note("No WorkSpaces match." + (" (sandbox)" if app.sandbox else ""))
+        return
+    print_table(app.out, workspaces_table(workspaces, title="WorkSpaces", sandbox=app.sandbox))
+    count = len(workspaces)
+    app.note(f"{count} WorkSpace{'s' if count != 1 else ''}: {state_counts(w.get('State') for w in workspaces)}")
