@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from wsctl import __version__
+from wsctl.commands.create import create
 from wsctl.commands.describe import describe
 from wsctl.commands.sandbox import sandbox_app
 from wsctl.context import DEFAULT_MAX_ATTEMPTS, AppContext, GlobalOptions, OutputFormat, RetryMode
@@ -25,7 +26,7 @@ class WsctlGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, SystemExit):
+        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
             raise
         except Exception as exc:  # noqa: BLE001 - this is the one place errors become exit codes
             if _is_click_exception(exc):
@@ -51,7 +52,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 
@@ -77,7 +78,8 @@ def main(
         ),
     ] = None,
     sandbox: Annotated[
-        bool, typer.Option("--sandbox", envvar="WSCTL_SANDBOX", help="Use the built-in sandbox instead of AWS.")
+        bool,
+        typer.Option("--sandbox", metavar="", envvar="WSCTL_SANDBOX", help="Use the built-in sandbox instead of AWS."),
     ] = False,
     output: Annotated[
         OutputFormat,
@@ -90,10 +92,16 @@ def main(
         ),
     ] = OutputFormat.table,
     no_input: Annotated[
-        bool, typer.Option("--no-input", envvar="WSCTL_NO_INPUT", help="Never prompt; a missing value is an error.")
+        bool,
+        typer.Option(
+            "--no-input", metavar="", envvar="WSCTL_NO_INPUT", help="Never prompt; a missing value is an error."
+        ),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Log each API call to stderr and show tracebacks (never credentials).")
+        bool,
+        typer.Option(
+            "--debug", metavar="", help="Log each API call to stderr and show tracebacks (never credentials)."
+        ),
     ] = False,
     retry_mode: Annotated[
         RetryMode,
@@ -122,7 +130,8 @@ def main(
         typer.Option("--burst", envvar="WSCTL_BURST", min=1, help="Calls allowed at once before --max-rate applies."),
     ] = DEFAULT_BURST,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", metavar="", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Amazon WorkSpaces fleets from the terminal.
@@ -147,12 +156,22 @@ def main(
     )
 
 
+app.command("create")(create)
 app.command("describe")(describe)
 app.add_typer(sandbox_app, name="sandbox")
 
 
 def run() -> None:
-    app(prog_name="wsctl")
+    try:
+        app(prog_name="wsctl")
+    except BrokenPipeError:
+        # The reader went away (`wsctl describe | head`): not an error worth a message.
+        import os
+        import sys
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(ExitCode.ERROR)
 
 
 __all__ = ["app", "run", "ExitCode"]

@@ -253,7 +253,11 @@ class ModelValidator:
 
         def check(value: Any, path: PathT, out: list[Problem]) -> None:
             if not isinstance(value, str):
-                out.append(Problem(path, "type", f"{preview(value)} is not a string", value=value))
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    text = f"{value} is a number, not text (in YAML, quote it: '{value}')"
+                else:
+                    text = f"{preview(value)} is not text"
+                out.append(Problem(path, "type", text, value=value))
                 return
             if choices and value not in choices:
                 out.append(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from wsctl.model import PathT, Problem
+from wsctl.modeldata import RUNNING_MODE, enum_values
 
 AUTO_STOP_STEP_MINUTES = 60
 MAX_TAGS = 50
@@ -61,6 +62,8 @@ def running_mode_problems(props: dict[str, Any], path: PathT, *, current_mode: s
     mode = props.get(RUNNING_MODE_KEY)
     timeout = props.get(TIMEOUT_KEY)
     effective_mode = mode if mode is not None else current_mode
+    if effective_mode is not None and effective_mode not in enum_values(RUNNING_MODE):
+        effective_mode = None  # a mistyped mode is reported by the model check; do not pile on
     if timeout is not None and _is_int(timeout):
         if effective_mode is not None and effective_mode != "AUTO_STOP":
             out.append(

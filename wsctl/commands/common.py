@@ -24,13 +24,19 @@ OutputOpt = Annotated[
     ),
 ]
 NoInputOpt = Annotated[
-    bool, typer.Option("--no-input", help="Never prompt; a missing value is a usage error. [env: WSCTL_NO_INPUT]")
+    bool,
+    typer.Option(
+        "--no-input", metavar="", help="Never prompt; a missing value is a usage error. [env: WSCTL_NO_INPUT]"
+    ),
 ]
 DebugOpt = Annotated[
-    bool, typer.Option("--debug", help="Log each API call to stderr and show tracebacks (never credentials).")
+    bool,
+    typer.Option("--debug", metavar="", help="Log each API call to stderr and show tracebacks (never credentials)."),
 ]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show the plan and send nothing that changes anything.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", metavar="", help="Show the plan and send nothing that changes anything.")
+]
 
 
 def app_context(

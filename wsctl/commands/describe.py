@@ -9,7 +9,7 @@ import typer
 from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, raise_if_problems
 from wsctl.completion import complete_states
 from wsctl.context import OutputFormat
-from wsctl.errors import LocatedProblem
+from wsctl.errors import LocatedProblem, UsageError
 
 FLAGS = {
     "WorkspaceIds": "--id",
@@ -25,21 +25,51 @@ FLAGS = {
 def describe(
     ctx: typer.Context,
     ids: Annotated[
-        list[str] | None, typer.Option("--id", help="A WorkSpace ID (repeatable; any number, 25 per call).")
+        list[str] | None,
+        typer.Option("--id", metavar="ID", help="A WorkSpace ID (repeatable; any number, 25 per call)."),
     ] = None,
-    directory_id: Annotated[str | None, typer.Option("--directory-id", help="WorkSpaces of this directory.")] = None,
+    directory_id: Annotated[
+        str | None, typer.Option("--directory-id", metavar="ID", help="WorkSpaces of this directory.")
+    ] = None,
     user: Annotated[
-        str | None, typer.Option("--user", help="Only this user's WorkSpace (needs --directory-id).")
+        str | None, typer.Option("--user", metavar="NAME", help="Only this user's WorkSpace (needs --directory-id).")
     ] = None,
-    bundle_id: Annotated[str | None, typer.Option("--bundle-id", help="WorkSpaces created from this bundle.")] = None,
-    name: Annotated[str | None, typer.Option("--name", help="The WorkSpace with this WorkspaceName.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most N WorkSpaces.")] = None,
+    bundle_id: Annotated[
+        str | None, typer.Option("--bundle-id", metavar="ID", help="WorkSpaces created from this bundle.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="The WorkSpace with this WorkspaceName.")
+    ] = None,
+    ids_from: Annotated[
+        str | None,
+        typer.Option("--ids-from", metavar="FILE", help="Read WorkSpace IDs from FILE, one a line (- for stdin)."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, metavar="N", help="Show at most N WorkSpaces.")] = None,
     states: Annotated[
         list[str] | None,
         typer.Option(
             "--state",
+            metavar="STATE",
             help="Keep only WorkSpaces in this state (repeatable; filtered here, not by AWS).",
             autocompletion=complete_states,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait", metavar="", help="Wait until every selected WorkSpace settles (resumes an interrupted wait)."
+        ),
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", min=0, metavar="SECONDS", help="With --wait: give up after this many seconds [default: 2400]."
+        ),
+    ] = None,
+    poll_interval: Annotated[
+        float | None,
+        typer.Option(
+            "--poll-interval", min=0.1, metavar="SECONDS", help="With --wait: first poll interval in seconds."
         ),
     ] = None,
     output: OutputOpt = None,
@@ -56,7 +86,7 @@ def describe(
         wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
     """
     app = app_context(ctx, output, no_input, debug)
-    ids = list(dict.fromkeys(ids or []))
+    ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from)]))
     wanted_states = _check_filters(ids, directory_id, user, bundle_id, name, states or [])
 
     from wsctl.render.describe import show_workspaces
@@ -71,7 +101,24 @@ def describe(
     )
     if wanted_states:
         workspaces = [w for w in workspaces if w.get("State") in wanted_states][:limit]
+    if wait:
+        from wsctl.commands.waiting import wait_for_workspaces
+
+        raise typer.Exit(wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval))
     show_workspaces(app, workspaces)
+
+
+def read_ids(path: str | None) -> list[str]:
+    """IDs one a line from a file or stdin (blank lines and # comments skipped)."""
+    if path is None:
+        return []
+    import sys
+
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--ids-from {path}: cannot read: {exc.strerror or exc}") from None
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def _check_filters(

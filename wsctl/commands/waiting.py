@@ -1,0 +1,172 @@
+"""--wait for every command: build the items, run the engine with a display, say how it ended.
+
+Each command prints its own data (stdout); this module owns the stderr side of waiting
+and the exit codes: 0 all succeeded, 3 some failed and none pending, 4 timed out with
+some still pending (listed), 130 interrupted (pending items and the resume command shown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wsctl.context import AppContext, OutputFormat
+from wsctl.errors import ExitCode
+from wsctl.lifecycle import Backoff, Fetch, Item, SettleSpec, Waiter, WaitResult, WaitSpec, exit_status
+
+# Seconds. AWS: creation up to 20 minutes (40 with encryption); compute changes up to an
+# hour, disk changes up to two; image import 90 minutes or more (3 hours with Office).
+DEFAULT_TIMEOUT = {
+    "create": 1200.0,
+    "create-encrypted": 2400.0,
+    "describe": 2400.0,
+    "set-mode": 600.0,
+    "modify-compute": 3600.0,
+    "modify-volume": 7200.0,
+    "import-image": 10800.0,
+    "import-image-office": 14400.0,
+}
+RESUME_IDS_SHOWN = 10
+
+
+def follow(
+    app: AppContext,
+    items: Sequence[Item],
+    fetch: Fetch,
+    spec: WaitSpec,
+    *,
+    title: str,
+    timeout: float,
+    poll_interval: float | None,
+    seed: Mapping[str, dict[str, Any]] | None = None,
+) -> WaitResult:
+    from wsctl.render.live import make_display
+
+    backoff = Backoff(first=poll_interval) if poll_interval else Backoff()
+    display = make_display(app.err, title, len(items), sandbox=app.sandbox)
+    waiter = Waiter(
+        items, fetch, spec, timeout=timeout, backoff=backoff, on_change=display.on_change, on_round=display.on_round
+    )
+    with display:
+        if seed:
+            waiter.seed(seed)
+        return waiter.run()
+
+
+def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpaces", resumable: bool = True) -> int:
+    """Report how the wait ended on stderr and return the exit code."""
+    status = exit_status(result)
+    done = len(result.succeeded)
+    app.note(
+        f"Waited {result.elapsed:.0f} s: {done} succeeded, {len(result.failed)} failed, "
+        f"{len(result.pending)} still pending."
+    )
+    for item in result.failed:
+        app.warn(f"{item.id} {item.label}: {item.reason or item.state}".strip())
+    if status in ("timeout", "interrupted"):
+        pending = [i.id for i in result.pending]
+        why = "interrupted" if status == "interrupted" else "timed out"
+        app.warn(
+            f"{why} with {len(pending)} {noun} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
+            + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
+        )
+        if resumable and pending:
+            app.note(f"To keep waiting: {resume_command(pending)}")
+        return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
+    return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
+
+
+def resume_command(pending: Sequence[str]) -> str:
+    if len(pending) <= RESUME_IDS_SHOWN:
+        return "wsctl describe " + " ".join(f"--id {i}" for i in pending) + " --wait"
+    from wsctl.runlog import runs_dir
+
+    folder = runs_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"{stamp}-pending.ids"
+    path.write_text("".join(f"{i}\n" for i in pending))
+    return f"wsctl describe --ids-from {path} --wait"
+
+
+def workspace_items(workspaces: Sequence[dict[str, Any]]) -> list[Item]:
+    return [Item(w["WorkspaceId"], str(w.get("UserName", ""))) for w in workspaces]
+
+
+def wait_for_workspaces(
+    app: AppContext,
+    workspaces: Sequence[dict[str, Any]],
+    *,
+    timeout: float | None,
+    poll_interval: float | None,
+) -> int:
+    """`describe --wait`: until every selected WorkSpace settles; prints the final descriptions."""
+    from wsctl.render.describe import show_workspaces
+
+    items = workspace_items(workspaces)
+    result = follow(
+        app,
+        items,
+        app.service.describe_workspaces_by_id,
+        SettleSpec(),
+        title="WorkSpaces",
+        timeout=DEFAULT_TIMEOUT["describe"] if timeout is None else timeout,
+        poll_interval=poll_interval,
+        seed={w["WorkspaceId"]: w for w in workspaces},
+    )
+    show_workspaces(app, final_descriptions(result, workspaces))
+    return finish(app, result)
+
+
+def final_descriptions(result: WaitResult, fallback: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    known = {w["WorkspaceId"]: w for w in fallback}
+    out = []
+    for item in result.items:
+        description = item.description or known.get(item.id)
+        if description is not None:
+            out.append(description)
+    return out
+
+
+def wait_after_create(
+    app: AppContext,
+    pending: list[dict[str, Any]],
+    existing: list[dict[str, Any]],
+    outcome: Any,
+    requests: list[dict[str, Any]],
+    *,
+    timeout: float | None,
+    poll_interval: float | None,
+) -> int:
+    """`create --wait`: the new WorkSpaces (and existing unsettled ones) until AVAILABLE or failed."""
+    from wsctl.render.create import show_results
+    from wsctl.render.live import final_table
+
+    encrypted = any(r.get("RootVolumeEncryptionEnabled") or r.get("UserVolumeEncryptionEnabled") for r in requests)
+    default = DEFAULT_TIMEOUT["create-encrypted" if encrypted else "create"]
+    items = workspace_items([*pending, *existing])
+    failed_requests = list(getattr(outcome, "failed", []) or [])
+    result = follow(
+        app,
+        items,
+        app.service.describe_workspaces_by_id,
+        SettleSpec(),
+        title="new WorkSpaces",
+        timeout=default if timeout is None else timeout,
+        poll_interval=poll_interval,
+        seed={w["WorkspaceId"]: w for w in existing},
+    )
+    final = final_descriptions(result, existing)
+    if app.output is OutputFormat.table:
+        from wsctl.render.consoles import print_table
+
+        if failed_requests:
+            show_results(app, [], failed_requests, [])
+        print_table(app.out, final_table(result, title="Final states", sandbox=app.sandbox))
+    else:
+        show_results(app, pending, failed_requests, existing, final=final)
+    code = finish(app, result)
+    if code == ExitCode.OK and failed_requests:
+        return ExitCode.PARTIAL
+    return code

@@ -1,0 +1,280 @@
+"""The --wait engine: follows WorkSpaces (or images) until each one settles.
+
+Pure logic: the clock, the sleep and the fetch function are injected, nothing is printed
+(changes are reported to a callback), so every path is tested in milliseconds. One engine
+serves every command; what "settled" means per operation is a `WaitSpec`.
+
+Cost: each round asks only for the items not yet settled; the fetch function is the
+service's chunked describe (25 IDs a call) behind the shared client-side rate limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from wsctl.states import FAILED, IMAGE_FAILED, IMAGE_GOOD, SETTLED_GOOD
+
+Description = dict[str, Any]
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass
+class Item:
+    id: str
+    label: str = ""  # user name or image name, for display
+    state: str | None = None  # the service's state, or None while not visible
+    status: Status = Status.PENDING
+    reason: str = ""  # why it failed
+    seen: bool = False  # has the service returned it at least once?
+    description: Description | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    item: Item
+    old_state: str | None
+    new_state: str | None
+    at: float  # seconds since the wait began
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    state: str | None
+    reason: str = ""
+
+
+class WaitSpec(Protocol):
+    """What settled means for one operation."""
+
+    def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict: ...
+
+
+def _absent(item: Item, elapsed: float, grace: float) -> Verdict:
+    if item.seen:
+        return Verdict(Status.FAILED, "TERMINATED", "disappeared (terminated)")
+    if elapsed < grace:
+        return Verdict(Status.PENDING, None)
+    return Verdict(Status.FAILED, None, f"not visible to DescribeWorkspaces after {grace:.0f} s")
+
+
+def _failure_reason(description: Description) -> str:
+    state = description.get("State")
+    code, message = description.get("ErrorCode"), description.get("ErrorMessage")
+    detail = ": ".join(str(x) for x in (code, message) if x)
+    return f"ended in {state}" + (f" ({detail})" if detail else "")
+
+
+@dataclass(frozen=True)
+class SettleSpec:
+    """create and describe: settled-good or failed state kinds end the wait.
+
+    An ID not returned yet counts as pending for `grace` seconds (a new WorkSpace may be
+    invisible for a moment); one that disappears after being seen was terminated.
+    """
+
+    grace: float = 120.0
+
+    def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict:
+        if description is None:
+            return _absent(item, elapsed, self.grace)
+        state = description.get("State")
+        if state in SETTLED_GOOD:
+            return Verdict(Status.SUCCEEDED, state)
+        if state in FAILED:
+            return Verdict(Status.FAILED, state, _failure_reason(description))
+        return Verdict(Status.PENDING, state)
+
+
+@dataclass(frozen=True)
+class ModifySpec:
+    """set-mode / modify: no modification left, AVAILABLE or STOPPED, with the requested properties."""
+
+    expected: Mapping[str, Mapping[str, Any]]  # WorkspaceId -> WorkspaceProperties that must hold
+    grace: float = 60.0
+
+    def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict:
+        if description is None:
+            return _absent(item, elapsed, self.grace)
+        state = description.get("State")
+        mods = description.get("ModificationStates") or []
+        failed = [m for m in mods if m.get("State") == "UPDATE_FAILED"]
+        if failed:
+            resources = ", ".join(str(m.get("Resource")) for m in failed)
+            return Verdict(Status.FAILED, state, f"UPDATE_FAILED on {resources}")
+        if state in FAILED:
+            return Verdict(Status.FAILED, state, _failure_reason(description))
+        if mods or state not in ("AVAILABLE", "STOPPED"):
+            return Verdict(Status.PENDING, state)
+        props = description.get("WorkspaceProperties") or {}
+        wanted = self.expected.get(item.id, {})
+        if all(props.get(k) == v for k, v in wanted.items()):
+            return Verdict(Status.SUCCEEDED, state)
+        return Verdict(Status.PENDING, state)
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    grace: float = 60.0
+
+    def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict:
+        if description is None:
+            if item.seen:
+                return Verdict(Status.FAILED, None, "the image disappeared")
+            if elapsed < self.grace:
+                return Verdict(Status.PENDING, None)
+            return Verdict(Status.FAILED, None, f"not visible to DescribeWorkspaceImages after {self.grace:.0f} s")
+        state = description.get("State")
+        if state in IMAGE_GOOD:
+            return Verdict(Status.SUCCEEDED, state)
+        if state in IMAGE_FAILED:
+            return Verdict(Status.FAILED, state, _failure_reason(description))
+        return Verdict(Status.PENDING, state)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Poll intervals that start short and grow: first, first*factor, ... capped at maximum."""
+
+    first: float = 2.0
+    factor: float = 1.5
+    maximum: float = 30.0
+
+    def intervals(self) -> Iterable[float]:
+        interval = self.first
+        while True:
+            yield interval
+            interval = min(self.maximum, interval * self.factor)
+
+
+@dataclass(frozen=True)
+class Round:
+    asked: int  # items not yet settled when the round began
+    elapsed: float
+
+
+@dataclass
+class WaitResult:
+    items: list[Item]
+    elapsed: float = 0.0
+    timed_out: bool = False
+    interrupted: bool = False
+    rounds: list[Round] = field(default_factory=list)
+
+    def with_status(self, status: Status) -> list[Item]:
+        return [i for i in self.items if i.status is status]
+
+    @property
+    def pending(self) -> list[Item]:
+        return self.with_status(Status.PENDING)
+
+    @property
+    def failed(self) -> list[Item]:
+        return self.with_status(Status.FAILED)
+
+    @property
+    def succeeded(self) -> list[Item]:
+        return self.with_status(Status.SUCCEEDED)
+
+
+Fetch = Callable[[Sequence[str]], Mapping[str, Description]]
+
+
+class Waiter:
+    """Polls until every item settles, the timeout passes, or the caller is interrupted.
+
+    The items list is live: after a KeyboardInterrupt the caller still sees each item's
+    last known state.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[Item],
+        fetch: Fetch,
+        spec: WaitSpec,
+        *,
+        timeout: float,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        on_change: Callable[[Change], None] | None = None,
+        on_round: Callable[[WaitResult], None] | None = None,
+    ) -> None:
+        self.result = WaitResult(list(items))
+        self.fetch = fetch
+        self.spec = spec
+        self.timeout = timeout
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.sleep = sleep
+        self.on_change = on_change
+        self.on_round = on_round
+
+    def seed(self, descriptions: Mapping[str, Description]) -> None:
+        """Judge items from descriptions the caller already has (no call made)."""
+        self._judge(descriptions, 0.0, only_known=True)
+
+    def run(self) -> WaitResult:
+        """Poll until done; a KeyboardInterrupt ends the wait with `interrupted` set."""
+        start = self.clock()
+        try:
+            return self._run(start)
+        except KeyboardInterrupt:
+            self.result.interrupted = True
+            self.result.elapsed = self.clock() - start
+            return self.result
+
+    def _run(self, start: float) -> WaitResult:
+        intervals = iter(self.backoff.intervals())
+        result = self.result
+        while result.pending:
+            elapsed = self.clock() - start
+            remaining = self.timeout - elapsed
+            if remaining <= 0:
+                result.timed_out = True
+                break
+            self.sleep(min(next(intervals), remaining))
+            elapsed = self.clock() - start
+            pending = result.pending
+            result.rounds.append(Round(len(pending), elapsed))
+            found = self.fetch([i.id for i in pending])
+            self._judge(found, elapsed)
+            result.elapsed = elapsed
+            if self.on_round:
+                self.on_round(result)
+        result.elapsed = self.clock() - start
+        return result
+
+    def _judge(self, found: Mapping[str, Description], elapsed: float, *, only_known: bool = False) -> None:
+        for item in self.result.pending:
+            description = found.get(item.id)
+            if description is None and only_known:
+                continue
+            verdict = self.spec.judge(item, description, elapsed)
+            old = item.state
+            if description is not None:
+                item.seen = True
+                item.description = description
+            item.state, item.status, item.reason = verdict.state, verdict.status, verdict.reason
+            if self.on_change and (old != item.state or item.status is not Status.PENDING):
+                self.on_change(Change(item, old, item.state, elapsed))
+
+
+def exit_status(result: WaitResult) -> str:
+    """'interrupted', 'timeout' (something still pending), 'failed' (something failed) or 'ok'."""
+    if result.interrupted:
+        return "interrupted"
+    if result.pending:
+        return "timeout"
+    if result.failed:
+        return "failed"
+    return "ok"

@@ -1,0 +1,167 @@
+"""Every question wsctl asks a person lives here (questionary), drawn on stderr.
+
+Prompts appear only when a person can answer (stdin and stderr are terminals and
+--no-input is not set); otherwise the caller gets a usage error naming the flag to pass.
+Services never prompt.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from wsctl.context import AppContext
+from wsctl.errors import ExitCode, UsageError, WsctlError
+
+
+class Declined(WsctlError):
+    exit_code = ExitCode.ERROR
+
+
+def _terminal_output() -> Any:
+    # Questions are drawn on stderr so that a piped stdout only ever holds data.
+    from prompt_toolkit.output import create_output
+
+    return create_output(stdout=sys.stderr)
+
+
+def _ask(question: Any) -> Any:
+    answer = question.ask(kbi_msg="")
+    if answer is None:  # Ctrl-C / Ctrl-D at the prompt
+        raise KeyboardInterrupt
+    return answer
+
+
+def confirm_changes(app: AppContext, *, count: int, question: str, yes: bool) -> None:
+    """The one confirmation rule for every command that changes something.
+
+    One item goes ahead; more than one asks on a terminal (default Yes); --yes skips the
+    question; without a terminal, or with --no-input, more than one item needs --yes.
+    """
+    if yes or count <= 1:
+        return
+    if not app.interactive:
+        raise UsageError(
+            f"{count} items would change and there is no terminal to confirm it"
+            + (" (--no-input)" if app.options.no_input else "")
+            + "; pass --yes to go ahead, or --dry-run to see the plan"
+        )
+    import questionary
+
+    if not _ask(questionary.confirm(question, default=True, output=_terminal_output())):
+        raise Declined("Cancelled; nothing was sent.")
+
+
+# --- pickers -----------------------------------------------------------------------------------
+
+
+def _select(message: str, choices: list[Any], *, search: bool = False) -> Any:
+    import questionary
+
+    kwargs: dict[str, Any] = {"output": _terminal_output()}
+    if search:
+        kwargs.update(use_search_filter=True, use_jk_keys=False)
+    return _ask(questionary.select(message, choices=choices, **kwargs))
+
+
+def _choice(title: str, value: Any) -> Any:
+    import questionary
+
+    return questionary.Choice(title=title, value=value)
+
+
+def pick_directory(app: AppContext) -> str:
+    directories = app.service.describe_directories()
+    if not directories:
+        raise UsageError("no WorkSpaces directory is registered in this account and Region; register one first")
+    # Registered directories first: they are the ones WorkSpaces can be created in.
+    directories.sort(key=lambda d: (d.get("State") != "REGISTERED", d.get("DirectoryName", "")))
+    choices = [
+        _choice(
+            f"{d['DirectoryId']}  {d.get('DirectoryName', '')}  ({d.get('DirectoryType', '?')}, {d.get('State', '?')})",
+            d["DirectoryId"],
+        )
+        for d in directories
+    ]
+    return str(_select("Directory:", choices))
+
+
+def bundle_title(bundle: dict[str, Any]) -> str:
+    compute = (bundle.get("ComputeType") or {}).get("Name", "?")
+    root = (bundle.get("RootStorage") or {}).get("Capacity", "?")
+    user = (bundle.get("UserStorage") or {}).get("Capacity", "?")
+    owner = "own" if bundle.get("Owner") not in ("AMAZON", "Amazon") else "Amazon"
+    return f"{bundle.get('Name', '')}  [{compute}, {root}/{user} GiB, {owner}]  {bundle['BundleId']}"
+
+
+def pick_bundle(app: AppContext) -> str:
+    bundles = app.service.describe_bundles() + app.service.describe_bundles(owner="AMAZON")
+    if not bundles:
+        raise UsageError("no bundles found; pass --bundle-id")
+    choices = [_choice(bundle_title(b), b["BundleId"]) for b in bundles]
+    return str(_select("Bundle (type to filter):", choices, search=True))
+
+
+def ask_user_names() -> list[str]:
+    import questionary
+
+    def valid(text: str) -> bool | str:
+        return bool(text.replace(",", " ").split()) or "enter at least one user name"
+
+    text = _ask(
+        questionary.text("User names (separated by spaces or commas):", validate=valid, output=_terminal_output())
+    )
+    return list(dict.fromkeys(text.replace(",", " ").split()))
+
+
+RUNNING_MODE_NOTES = {
+    "AUTO_STOP": "stops after the user disconnects; billed by the hour",
+    "ALWAYS_ON": "always running; billed monthly",
+    "MANUAL": "WorkSpaces Core only: needs an allow-listed account",
+}
+
+
+def pick_running_mode(current: str | None = None) -> str:
+    from wsctl import modeldata
+
+    modes = list(modeldata.enum_values(modeldata.RUNNING_MODE))
+    if current in modes:  # the current mode is rarely the wanted one: offer the others first
+        modes.remove(current)
+        modes.append(current)
+    choices = [_choice(f"{m}  ({RUNNING_MODE_NOTES.get(m, '')})", m) for m in modes]
+    return str(_select("Running mode:", choices))
+
+
+def ask_auto_stop_timeout() -> int:
+    import questionary
+
+    def valid(text: str) -> bool | str:
+        return (text.isdigit() and int(text) > 0 and int(text) % 60 == 0) or "a positive multiple of 60 minutes"
+
+    return int(
+        _ask(questionary.text("Auto-stop timeout (minutes):", default="60", validate=valid, output=_terminal_output()))
+    )
+
+
+def ask_create_flags(app: AppContext, flags: Any) -> Any:
+    """Fill what `create` lacks by asking; returns the completed FlagValues."""
+    if not flags.directory_id:
+        flags.directory_id = pick_directory(app)
+    if not flags.bundle_id:
+        flags.bundle_id = pick_bundle(app)
+    if not flags.users:
+        flags.users = ask_user_names()
+    if not flags.running_mode:
+        flags.running_mode = pick_running_mode()
+    if flags.running_mode == "AUTO_STOP" and flags.auto_stop_timeout is None:
+        flags.auto_stop_timeout = ask_auto_stop_timeout()
+    flags.asked = True
+    return flags
+
+
+def confirm_plan(app: AppContext, question: str) -> None:
+    """The final question of an interactive flow, asked even for a single item (default Yes)."""
+    import questionary
+
+    if not _ask(questionary.confirm(question, default=True, output=_terminal_output())):
+        raise Declined("Cancelled; nothing was sent.")

@@ -1,0 +1,159 @@
+"""Output of `wsctl create`: plan, results, summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from wsctl.context import AppContext, OutputFormat
+from wsctl.render.consoles import print_table
+from wsctl.render.data import emit
+from wsctl.render.tables import id_column, new_table, running_mode_text, state_text, volumes_text
+
+PLAN_ROWS_SHOWN = 50
+
+FAILURE_HINTS = {
+    "ResourceNotFound.User": "the user must exist in the directory",
+    "ResourceNotFound.Directory": "check the directory ID and --region; it must be registered with WorkSpaces",
+    "ResourceNotFound.Bundle": "check the bundle ID and --region",
+    "ResourceExists.WorkSpace": "the user already has a WorkSpace in this directory",
+    "ResourceLimitExceededException": "the account's WorkSpaces quota is reached; ask AWS for a higher limit",
+    "ThrottlingException": "AWS kept throttling; rerun the same command to finish (nothing is created twice)",
+}
+
+
+def failure_hint(failure: dict[str, Any]) -> str:
+    code = str(failure.get("ErrorCode", ""))
+    message = str(failure.get("ErrorMessage", ""))
+    if "MANUAL" in message or "Core" in message:
+        return "MANUAL needs an allow-listed WorkSpaces Core account; use AUTO_STOP or ALWAYS_ON"
+    return FAILURE_HINTS.get(code, "")
+
+
+def pending_table(workspaces: Sequence[dict[str, Any]], *, title: str, sandbox: bool) -> Table:
+    table = new_table(title, sandbox=sandbox)
+    id_column(table, "WorkspaceId", (w.get("WorkspaceId") for w in workspaces))
+    table.add_column("UserName", overflow="fold")
+    table.add_column("State", no_wrap=True)
+    table.add_column("RunningMode", no_wrap=True)
+    table.add_column("Compute", no_wrap=True)
+    id_column(table, "BundleId", (w.get("BundleId") for w in workspaces))
+    for ws in workspaces:
+        props = ws.get("WorkspaceProperties") or {}
+        table.add_row(
+            ws.get("WorkspaceId", ""),
+            ws.get("UserName", ""),
+            state_text(ws.get("State")),
+            running_mode_text(props),
+            props.get("ComputeTypeName") or "-",
+            ws.get("BundleId", ""),
+        )
+    return table
+
+
+def failed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
+    table = new_table("FailedRequests", sandbox=sandbox)
+    table.add_column("UserName", overflow="fold")
+    id_column(table, "DirectoryId", (f.get("WorkspaceRequest", {}).get("DirectoryId") for f in failures))
+    table.add_column("ErrorCode", style="red", overflow="fold")
+    table.add_column("ErrorMessage", overflow="fold")
+    table.add_column("Hint", style="cyan", overflow="fold")
+    for failure in failures:
+        request = failure.get("WorkspaceRequest", {})
+        table.add_row(
+            str(request.get("UserName", "")),
+            str(request.get("DirectoryId", "")),
+            str(failure.get("ErrorCode", "")),
+            str(failure.get("ErrorMessage", "")),
+            failure_hint(failure),
+        )
+    return table
+
+
+def plan_table(requests: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
+    shown = requests[:PLAN_ROWS_SHOWN]
+    more = len(requests) - len(shown)
+    caption = f"... and {more:,} more (use -o json for all)" if more > 0 else None
+    table = new_table("Requests to send", sandbox=sandbox)
+    if caption:
+        table.caption = caption
+    table.add_column("UserName", overflow="fold")
+    id_column(table, "DirectoryId", (r.get("DirectoryId") for r in shown))
+    id_column(table, "BundleId", (r.get("BundleId") for r in shown))
+    table.add_column("RunningMode", no_wrap=True)
+    table.add_column("Compute", no_wrap=True)
+    table.add_column("Root/User GiB", no_wrap=True)
+    table.add_column("Encrypted", no_wrap=True)
+    table.add_column("Tags", overflow="fold")
+    for request in shown:
+        props = request.get("WorkspaceProperties") or {}
+        encrypted = [
+            n
+            for n, k in (("root", "RootVolumeEncryptionEnabled"), ("user", "UserVolumeEncryptionEnabled"))
+            if request.get(k)
+        ]
+        tags = ", ".join(f"{t.get('Key')}={t.get('Value', '')}" for t in request.get("Tags", []))
+        table.add_row(
+            str(request.get("UserName", "")),
+            str(request.get("DirectoryId", "")),
+            str(request.get("BundleId", "")),
+            running_mode_text(props) if props.get("RunningMode") else "(bundle default)",
+            props.get("ComputeTypeName") or "(bundle)",
+            volumes_text(props) if "RootVolumeSizeGib" in props or "UserVolumeSizeGib" in props else "(bundle)",
+            "+".join(encrypted) or "-",
+            tags or "-",
+        )
+    return table
+
+
+def show_plan(
+    app: AppContext, requests: Sequence[dict[str, Any]], existing: Sequence[dict[str, Any]], calls: int
+) -> None:
+    if app.output is not OutputFormat.table:
+        emit(
+            app.output,
+            {"Requests": list(requests), "Existing": list(existing), "CreateWorkspacesCalls": calls},
+            [w["WorkspaceId"] for w in existing],
+        )
+        return
+    if requests:
+        print_table(app.out, plan_table(requests, sandbox=app.sandbox))
+    if existing:
+        print_table(app.out, pending_table(existing, title="Existing (not sent)", sandbox=app.sandbox))
+    app.note(
+        f"Dry run: {len(requests):,} WorkSpace{'s' if len(requests) != 1 else ''} to create in {calls} "
+        f"CreateWorkspaces call{'s' if calls != 1 else ''}; {len(existing):,} already exist. Nothing was sent."
+    )
+
+
+def show_results(
+    app: AppContext,
+    pending: Sequence[dict[str, Any]],
+    failed: Sequence[dict[str, Any]],
+    existing: Sequence[dict[str, Any]],
+    *,
+    final: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    data: dict[str, Any] = {
+        "PendingRequests": list(pending),
+        "FailedRequests": list(failed),
+        "Existing": list(existing),
+    }
+    if final is not None:
+        data["Workspaces"] = list(final)
+    if app.output is not OutputFormat.table:
+        ids = [w["WorkspaceId"] for w in (*pending, *existing)]
+        emit(app.output, data, ids)
+        return
+    if pending:
+        print_table(app.out, pending_table(pending, title="PendingRequests", sandbox=app.sandbox))
+    if existing:
+        print_table(app.out, pending_table(existing, title="Existing (not sent)", sandbox=app.sandbox))
+    if failed:
+        print_table(app.out, failed_table(failed, sandbox=app.sandbox))
+
+
+def summary_line(created: int, existing: int, failed: int, calls: str, seconds: float) -> str:
+    return f"Created {created:,}, existing {existing:,}, failed {failed:,} · calls: {calls} · {seconds:.1f} s"

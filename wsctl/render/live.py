@@ -1,0 +1,141 @@
+"""How a wait is shown on stderr: a live view on a terminal, timestamped lines otherwise.
+
+Polling (wsctl.lifecycle) is separate from display; the display is chosen by whether
+stderr is a terminal, and stdout is never touched, so `--wait -o json | jq` works.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from wsctl.lifecycle import Change, Status, WaitResult
+from wsctl.render.tables import SANDBOX_BANNER, state_text
+
+RECENT_CHANGES = 8
+
+
+def _state(value: str | None) -> str:
+    return value or "(not visible yet)"
+
+
+class LineDisplay:
+    """One plain line per state change, for logs and CI."""
+
+    def __init__(self, console: Console, title: str, total: int) -> None:
+        self.console = console
+        self.console.print(f"{_stamp()} waiting for {total} {title}", highlight=False, markup=False)
+
+    def __enter__(self) -> LineDisplay:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def on_change(self, change: Change) -> None:
+        item = change.item
+        tail = f" {item.status.value}" if item.status is not Status.PENDING else ""
+        reason = f": {item.reason}" if item.reason else ""
+        label = f" {item.label}" if item.label else ""
+        self.console.print(
+            f"{_stamp()} {item.id}{label} {_state(change.old_state)} -> {_state(change.new_state)}{tail}{reason}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+    def on_round(self, result: WaitResult) -> None:
+        return None
+
+
+class LiveDisplay:
+    """Progress bar, counts per state, elapsed time and the latest changes, redrawn in place."""
+
+    def __init__(self, console: Console, title: str, total: int, *, sandbox: bool = False) -> None:
+        self.console = console
+        self.title = title
+        self.total = total
+        self.sandbox = sandbox
+        self.recent: deque[Change] = deque(maxlen=RECENT_CHANGES)
+        self.result: WaitResult | None = None
+        self.live = Live(self._render(), console=console, refresh_per_second=4, transient=True)
+
+    def __enter__(self) -> LiveDisplay:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.live.__exit__(exc_type, exc, tb)
+
+    def on_change(self, change: Change) -> None:
+        self.recent.append(change)
+        self.live.update(self._render())
+
+    def on_round(self, result: WaitResult) -> None:
+        self.result = result
+        self.live.update(self._render())
+
+    def _render(self) -> Any:
+        result = self.result
+        done = 0 if result is None else len(result.items) - len(result.pending)
+        elapsed = 0.0 if result is None else result.elapsed
+        header = Text(f"Waiting for {self.total} {self.title}", style="bold")
+        if self.sandbox:
+            header = Text.assemble((f" {SANDBOX_BANNER} ", "reverse magenta"), " ", header)
+        bar = ProgressBar(total=max(self.total, 1), completed=done, width=40)
+        counts = Text(f"{done}/{self.total} settled · {elapsed:.0f} s · " + _counts(result))
+        changes = Table.grid(padding=(0, 1))
+        for change in self.recent:
+            item = change.item
+            changes.add_row(
+                item.id, item.label, _state(change.old_state), "->", state_text(change.new_state), item.reason
+            )
+        return Group(header, bar, counts, changes)
+
+
+def _counts(result: WaitResult | None) -> str:
+    if result is None:
+        return "starting"
+    by_state: dict[str, int] = {}
+    for item in result.items:
+        key = item.state or "not visible"
+        by_state[key] = by_state.get(key, 0) + 1
+    return ", ".join(f"{n} {s}" for s, n in sorted(by_state.items()))
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_display(console: Console, title: str, total: int, *, sandbox: bool) -> LineDisplay | LiveDisplay:
+    if console.is_terminal:
+        return LiveDisplay(console, title, total, sandbox=sandbox)
+    return LineDisplay(console, title, total)
+
+
+def final_table(result: WaitResult, *, title: str, sandbox: bool, id_header: str = "WorkspaceId") -> Table:
+    from wsctl.render.tables import id_column, new_table
+
+    table = new_table(title, sandbox=sandbox)
+    id_column(table, id_header, (i.id for i in result.items))
+    table.add_column("Name", overflow="fold")
+    table.add_column("State", no_wrap=True)
+    table.add_column("Result", no_wrap=True)
+    table.add_column("Detail", overflow="fold")
+    styles = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}
+    for item in result.items:
+        result_text = Text(
+            item.status.value if item.status is not Status.PENDING else "still pending", style=styles[item.status]
+        )
+        table.add_row(item.id, item.label, state_text(item.state), result_text, item.reason)
+    return table

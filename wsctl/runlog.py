@@ -1,0 +1,75 @@
+"""Run records: a JSON Lines file per mutating run, written as each call returns.
+
+An interrupted run (Ctrl-C, a lost SSH session, SIGKILL) must not lose what it did: every
+request is recorded before it is sent and every response as soon as it arrives, flushed
+and synced, in `$XDG_STATE_HOME/wsctl/runs/` with owner-only permissions. Rerunning the same
+command finishes the job (create looks up what already exists first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from wsctl import __version__
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "wsctl"
+
+
+def runs_dir() -> Path:
+    return state_dir() / "runs"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class RunRecord:
+    def __init__(self, command: str, argv: list[str], *, directory: Path | None = None) -> None:
+        folder = directory or runs_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.path = folder / f"{stamp}-{command}-{os.getpid()}.jsonl"
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        self._lock = threading.Lock()
+        self.write("start", command=command, argv=argv, version=__version__, pid=os.getpid())
+
+    def write(self, event: str, **data: Any) -> None:
+        line = json.dumps(
+            {"event": event, "time": dt.datetime.now(dt.UTC).isoformat(), **data},
+            default=_json_default,
+            separators=(",", ":"),
+        )
+        with self._lock:
+            if self._file.closed:
+                return
+            self._file.write(line + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self, **summary: Any) -> None:
+        self.write("end", **summary)
+        with self._lock:
+            self._file.close()
+
+
+def read_record(path: Path) -> list[dict[str, Any]]:
+    """Events of a run record; a line cut short by a kill is skipped."""
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return events
