@@ -2,9 +2,204 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from wsctl.commands.common import OutputOpt, app_context
+from wsctl.context import OutputFormat
+from wsctl.errors import UsageError, WsctlError
+
+if TYPE_CHECKING:
+    from wsctl.sandbox.server import SandboxHTTPServer
 
 sandbox_app = typer.Typer(
     help="The built-in sandbox: a local WorkSpaces-compatible backend (no AWS account needed).",
     no_args_is_help=True,
 )
+
+
+@sandbox_app.command("reset")
+def reset(
+    ctx: typer.Context,
+    users: Annotated[int, typer.Option("--users", min=0, help="Users in the first directory.")] = 50,
+    time_scale: Annotated[
+        float,
+        typer.Option("--time-scale", min=0.0, help="Multiply every lifecycle duration (0.1 is ten times faster)."),
+    ] = 1.0,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--rate-limit",
+            min=0.001,
+            help="Answer ThrottlingException above this many requests per second (AWS: 2). [default: off]",
+            show_default=False,
+        ),
+    ] = None,
+    burst: Annotated[
+        int | None,
+        typer.Option(
+            "--burst", min=1, help="Requests allowed at once before --rate-limit applies (AWS: 5).", show_default=False
+        ),
+    ] = None,
+    throttle_rate: Annotated[
+        float, typer.Option("--throttle-rate", min=0.0, max=1.0, help="Share of requests answered ThrottlingException.")
+    ] = 0.0,
+    server_error_rate: Annotated[
+        float,
+        typer.Option(
+            "--server-error-rate", min=0.0, max=1.0, help="Share of requests answered HTTP 500 before doing anything."
+        ),
+    ] = 0.0,
+    lost_response_rate: Annotated[
+        float,
+        typer.Option(
+            "--lost-response-rate",
+            min=0.0,
+            max=1.0,
+            help="Share of requests that do their work, then answer HTTP 500 (the response is lost).",
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for IDs and fault decisions (same seed, same run).")] = 0,
+    core: Annotated[
+        bool,
+        typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
+    ] = True,
+    image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+) -> None:
+    """Recreate the sandbox: a fresh seed, these settings, request counters at zero.
+
+    The seed: a SIMPLE_AD directory with --users users (user0001, ...) plus
+    sandbox-update-fails (whose modifications fail), an AD_CONNECTOR directory with 10
+    users, Amazon and custom bundles (one custom bundle's WorkSpaces end in ERROR), and
+    EC2 images to import (one fails ingestion). `wsctl sandbox info` shows them all.
+
+    Example:
+
+        wsctl sandbox reset --time-scale 0.1 --rate-limit 2 --burst 5 --throttle-rate 0.2 --seed 7
+    """
+    app = app_context(ctx)
+    if burst is not None and rate_limit is None:
+        raise UsageError("--burst applies only with --rate-limit", hint="add --rate-limit RPS (AWS allows 2 a second)")
+    from wsctl.sandbox.store import Settings, Store
+
+    store = Store()
+    settings = Settings(
+        users=users,
+        time_scale=time_scale,
+        rate_limit=rate_limit,
+        burst=burst if burst is not None else Settings.burst,
+        throttle_rate=throttle_rate,
+        server_error_rate=server_error_rate,
+        lost_response_rate=lost_response_rate,
+        seed=seed,
+        core=core,
+        image_limit=image_limit,
+    )
+    try:
+        store.reset(settings)
+    except OSError as exc:
+        raise WsctlError(f"cannot write the sandbox database {store.path}: {exc}") from None
+    info = store.info()
+    amazon = sum(1 for b in info["Bundles"] if b["Owner"] == "AMAZON")
+    app.note(
+        f"Sandbox reset: {store.path}\n"
+        f"{len(info['Directories'])} directories ({sum(len(d['UserNames']) for d in info['Directories'])} users), "
+        f"{amazon} Amazon and {len(info['Bundles']) - amazon} custom bundles, "
+        f"{len(info['Ec2Images'])} EC2 images to import. See them with: wsctl sandbox info"
+    )
+
+
+@sandbox_app.command("info")
+def info(ctx: typer.Context, output: OutputOpt = None) -> None:
+    """Show the sandbox's seed (directories, users, bundles, EC2 images), request counters and settings.
+
+    Example:
+
+        wsctl sandbox info -o json | jq -r '.Directories[0].DirectoryId'
+    """
+    app = app_context(ctx, output)
+    if app.output is OutputFormat.ids:
+        raise UsageError("sandbox info has no IDs-only output", hint="use -o table, json or yaml")
+    from wsctl.sandbox.store import Store
+
+    data = Store().info()
+    if app.output is not OutputFormat.table:
+        from wsctl.render.data import emit
+
+        emit(app.output, data)
+        return
+    from wsctl.render.consoles import print_table
+    from wsctl.sandbox.infotables import info_tables
+
+    for table in info_tables(data):
+        print_table(app.out, table)
+
+
+@sandbox_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0 picks a free one).")
+    ] = 4599,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Allow a non-loopback --host (anyone who can reach it can use the sandbox)."
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log on stderr.")] = False,
+) -> None:
+    """Serve the sandbox over HTTP (AWS JSON 1.1) for the AWS CLI, other SDKs and Terraform.
+
+    The first line on stdout is the URL to use as the endpoint; one line per request goes
+    to stderr. Ctrl-C or SIGTERM stops it (exit 0).
+
+    Example:
+
+        wsctl sandbox serve --port 4599 &
+        aws workspaces describe-workspaces --endpoint-url http://127.0.0.1:4599
+    """
+    from wsctl.sandbox.server import is_loopback
+
+    if not is_loopback(host) and not allow_remote:
+        raise UsageError(
+            f"--host {host} is not a loopback address: the sandbox has no authentication, so anyone who can "
+            "reach it could use it",
+            hint="pass --allow-remote to serve on it anyway, or use --host 127.0.0.1",
+        )
+    from wsctl.sandbox.backend import Backend
+    from wsctl.sandbox.server import make_server
+
+    backend = Backend()
+    backend.store.connection()  # create and seed the database now, not on the first request
+    try:
+        server = make_server(host, port, backend, log=None if quiet else sys.stderr)
+    except OSError as exc:
+        raise WsctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="try another --port") from None
+    _serve_until_stopped(server, backend.store.path)
+
+
+def _serve_until_stopped(server: SandboxHTTPServer, db: Path) -> None:
+    import signal
+    import threading
+
+    # The URL first and alone on stdout, at once: scripts and tests wait for this line.
+    sys.stdout.write(server.url + "\n")
+    sys.stdout.flush()
+    sys.stderr.write(f"wsctl sandbox: serving {db} at {server.url} (Ctrl-C or SIGTERM to stop)\n")
+    sys.stderr.flush()
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.server_close()

@@ -1,11 +1,64 @@
-"""Attaches the sandbox to a boto3 client at the transport (placeholder until the sandbox lands)."""
+"""Attaches the sandbox to a boto3 client at the transport: botocore's `before-send` event.
+
+botocore serialises and signs the request as for AWS, then emits `before-send`; the first
+handler that returns a response replaces the HTTP call. So botocore's serializer, retry
+logic (throttling, HTTP 500) and parser run on every call exactly as they do against AWS.
+No server and no thread: the backend runs in the calling thread.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from wsctl.errors import WsctlError
+from botocore.awsrequest import AWSResponse
+
+from wsctl.sandbox.backend import Backend, operation_from_target
+
+
+class _Body:
+    """The `raw` of an AWSResponse: botocore reads it through `stream()`."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+    def read(self, *_: Any, **__: Any) -> bytes:
+        return self._data
 
 
 def attach(client: Any) -> None:
-    raise WsctlError("the sandbox is not part of this build yet")
+    """Answer every WorkSpaces call of `client` from the sandbox database (WSCTL_SANDBOX_DB)."""
+    attach_backend(client, Backend())
+
+
+def attach_backend(client: Any, backend: Backend) -> None:
+    """Answer every WorkSpaces call of `client` from `backend` (tests pass one with their own clock)."""
+
+    def send(request: Any, **_: Any) -> AWSResponse:
+        operation = operation_from_target(_text(request.headers.get("X-Amz-Target")))
+        status, headers, body = backend.handle(operation, _bytes(request.body))
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    client.meta.events.register("before-send.workspaces", send)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value or "")
+
+
+def _bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    if hasattr(body, "read"):  # a file-like body (never for JSON 1.1, but cheap to accept)
+        data = body.read()
+        return data if isinstance(data, bytes) else str(data).encode()
+    return bytes(body)

@@ -1,0 +1,147 @@
+"""The one backend core behind the in-process transport and the HTTP server.
+
+`Backend.handle(operation, body)` takes an AWS JSON 1.1 request (the operation from
+`X-Amz-Target: WorkspacesService.<Op>`, the JSON body) and answers `(status, headers,
+body)` as the service would: 200 with the result, 400 with `{"__type", "message"}` for
+errors, 500 `InternalFailure` for injected server errors and lost responses.
+
+Every request runs in one SQLite write transaction: count it, roll the fault dice, check
+the request against the service model, run the operation. The operation runs inside a
+savepoint, so an operation error leaves the counters written and the state untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from wsctl import model
+from wsctl.sandbox import ids
+from wsctl.sandbox.operations import OPERATIONS, ApiError, Tx
+from wsctl.sandbox.store import Settings, Store, next_counter
+
+TARGET_PREFIX = "WorkspacesService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+THROTTLING_MESSAGE = "Rate exceeded"
+INTERNAL_MESSAGE = "We encountered an internal error. Please try again."
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def __iter__(self) -> Any:  # status, headers, body = backend.handle(...)
+        return iter((self.status, self.headers, self.body))
+
+
+def operation_from_target(target: str | None) -> str:
+    """`WorkspacesService.CreateWorkspaces` -> `CreateWorkspaces` ('' for anything else)."""
+    if target and target.startswith(TARGET_PREFIX):
+        return target[len(TARGET_PREFIX) :]
+    return ""
+
+
+def reply(status: int, payload: dict[str, Any], *, request_id: str | None = None) -> Reply:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {
+        "x-amzn-RequestId": request_id or str(uuid.uuid4()),
+        "Content-Type": CONTENT_TYPE,
+        "Content-Length": str(len(body)),
+    }
+    return Reply(status, headers, body)
+
+
+def error_reply(code: str, message: str, status: int = 400, *, request_id: str | None = None) -> Reply:
+    answer = reply(status, {"__type": code, "message": message}, request_id=request_id)
+    answer.headers["x-amzn-ErrorType"] = code
+    return answer
+
+
+class Backend:
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+
+    def handle(self, operation: str, body: bytes) -> Reply:
+        request_id = str(uuid.uuid4())
+        run = OPERATIONS.get(operation)
+        if run is None:
+            name = operation or "(no X-Amz-Target: WorkspacesService.<Operation> header)"
+            return error_reply(
+                "UnknownOperationException",
+                f"The sandbox does not implement the operation {name}.",
+                request_id=request_id,
+            )
+        params, parse_error = _parse(body)
+        with self.store.write() as conn:
+            now = self.store.clock()
+            settings = self.store.settings(conn)
+            sequence = next_counter(conn, "request_seq")
+            conn.execute(
+                "INSERT INTO requests (operation, count) VALUES (?, 1)"
+                " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
+                (operation,),
+            )
+            fault = _fault(conn, settings, sequence, now, request_id)
+            if fault is not None:
+                return fault
+            if parse_error is not None:
+                answer = error_reply("SerializationException", parse_error, request_id=request_id)
+            else:
+                answer = self._run(conn, run, operation, params, Tx(conn, now, settings), request_id)
+        if settings.lost_response_rate and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate:
+            # The work is committed; only the answer is lost on the way back.
+            return error_reply("InternalFailure", INTERNAL_MESSAGE, 500, request_id=request_id)
+        return answer
+
+    def _run(self, conn: Any, run: Any, operation: str, params: dict[str, Any], tx: Tx, request_id: str) -> Reply:
+        problems = [p for p in model.validate(operation, params) if not p.warning and p.kind != "unknown"]
+        wrong_types = [p for p in problems if p.kind == "type"]
+        if wrong_types:
+            text = "; ".join(f"{p.path_str}: {p.message}" for p in wrong_types)
+            return error_reply("SerializationException", text, request_id=request_id)
+        if problems:
+            return error_reply("ValidationException", model.aws_validation_message(problems), request_id=request_id)
+        conn.execute("SAVEPOINT operation")
+        try:
+            result = run(tx, params)
+        except ApiError as exc:
+            conn.execute("ROLLBACK TO operation")
+            conn.execute("RELEASE operation")
+            return error_reply(exc.code, exc.message, exc.status, request_id=request_id)
+        conn.execute("RELEASE operation")
+        return reply(200, result, request_id=request_id)
+
+
+def _parse(body: bytes) -> tuple[dict[str, Any], str | None]:
+    if not body.strip():
+        return {}, None
+    try:
+        params = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return {}, f"The request body is not valid JSON: {exc}"
+    if not isinstance(params, dict):
+        return {}, "The request body must be a JSON object."
+    return params, None
+
+
+def _fault(conn: Any, settings: Settings, sequence: int, now: float, request_id: str) -> Reply | None:
+    """An injected throttle or server error for this request, or None."""
+    if settings.rate_limit:
+        tokens, stamp = conn.execute("SELECT tokens, stamp FROM bucket WHERE id = 1").fetchone()
+        tokens = min(float(settings.burst), tokens + max(0.0, now - stamp) * settings.rate_limit)
+        limited = tokens < 1.0
+        conn.execute("UPDATE bucket SET tokens = ?, stamp = ? WHERE id = 1", (tokens if limited else tokens - 1, now))
+        if limited:
+            return error_reply("ThrottlingException", THROTTLING_MESSAGE, request_id=request_id)
+    if settings.throttle_rate and ids.fraction(settings.seed, "throttle", sequence) < settings.throttle_rate:
+        return error_reply("ThrottlingException", THROTTLING_MESSAGE, request_id=request_id)
+    if (
+        settings.server_error_rate
+        and ids.fraction(settings.seed, "server-error", sequence) < settings.server_error_rate
+    ):
+        return error_reply("InternalFailure", INTERNAL_MESSAGE, 500, request_id=request_id)
+    return None
