@@ -14,7 +14,9 @@ from typer.core import TyperGroup
 from wsctl import __version__
 from wsctl.commands.create import create
 from wsctl.commands.describe import describe
+from wsctl.commands.modify import modify
 from wsctl.commands.sandbox import sandbox_app
+from wsctl.commands.set_mode import set_mode
 from wsctl.context import DEFAULT_MAX_ATTEMPTS, AppContext, GlobalOptions, OutputFormat, RetryMode
 from wsctl.errors import ExitCode, report_exception
 from wsctl.ratelimit import DEFAULT_BURST, DEFAULT_RATE
@@ -158,6 +160,8 @@ def main(
 
 app.command("create")(create)
 app.command("describe")(describe)
+app.command("set-mode")(set_mode)
+app.command("modify")(modify)
 app.add_typer(sandbox_app, name="sandbox")
 
 

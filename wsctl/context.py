@@ -112,10 +112,10 @@ class AppContext:
         return make_console(sys.stderr)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {_escape(message)}", highlight=False)
+        self.err.print(f"[yellow]warning:[/yellow] {_escape(message)}", highlight=False, soft_wrap=True)
 
     def note(self, message: str) -> None:
-        self.err.print(_escape(message), highlight=False)
+        self.err.print(_escape(message), highlight=False, soft_wrap=True)
 
 
 def _escape(text: str) -> str:

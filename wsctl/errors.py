@@ -67,7 +67,7 @@ class InvalidInput(UsageError):
     """One or more problems found before sending anything."""
 
     def __init__(self, problems: Iterable[LocatedProblem | str], *, hint: str | None = None) -> None:
-        self.problems = [str(p) for p in problems]
+        self.problems = list(dict.fromkeys(str(p) for p in problems))  # the same line once
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was sent", hint=hint)
 

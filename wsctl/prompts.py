@@ -165,3 +165,31 @@ def confirm_plan(app: AppContext, question: str) -> None:
 
     if not _ask(questionary.confirm(question, default=True, output=_terminal_output())):
         raise Declined("Cancelled; nothing was sent.")
+
+
+def pick_workspaces(app: AppContext) -> list[str]:
+    """Pick a directory, then any of its WorkSpaces (space to mark, Enter to accept)."""
+    import questionary
+
+    directory_id = pick_directory(app)
+    workspaces = app.service.describe_workspaces(directory_id=directory_id)
+    if not workspaces:
+        raise UsageError(f"no WorkSpaces in {directory_id}")
+    from wsctl.render.tables import running_mode_text
+
+    choices = [
+        questionary.Choice(
+            title=f"{w['WorkspaceId']}  {w.get('UserName', '')}  {w.get('State', '')}  "
+            f"{running_mode_text(w.get('WorkspaceProperties') or {})}",
+            value=w["WorkspaceId"],
+        )
+        for w in workspaces
+    ]
+
+    def valid(picked: list[str]) -> bool | str:
+        return bool(picked) or "pick at least one WorkSpace (space marks it)"
+
+    picked: list[str] = _ask(
+        questionary.checkbox("WorkSpaces:", choices=choices, validate=valid, output=_terminal_output())
+    )
+    return picked

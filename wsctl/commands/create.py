@@ -250,7 +250,8 @@ def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: lis
     bundles = sorted({r["BundleId"] for r in to_send})
     modes = sorted({(r.get("WorkspaceProperties") or {}).get("RunningMode") or "bundle default" for r in to_send})
     app.note(
-        f"About to create {len(to_send):,} WorkSpaces in {', '.join(directories)} from {', '.join(bundles)} "
+        f"About to create {len(to_send):,} WorkSpace{'s' if len(to_send) != 1 else ''} "
+        f"in {', '.join(directories)} from {', '.join(bundles)} "
         f"(running mode: {', '.join(modes)}); {len(existing):,} already exist and will not be sent."
     )
 

@@ -1,0 +1,280 @@
+"""What `set-mode` and `modify` share: targets, the plan, confirmation, sending, waiting, output.
+
+Each command turns its flags into `PlannedChange`s (one per WorkSpace, with the calls to
+make in order); everything after that is the same for both.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsctl.context import AppContext
+from wsctl.errors import ExitCode, InvalidInput, LocatedProblem, UsageError
+from wsctl.targets import Target, ids_from_arguments, read_target_file
+
+Props = dict[str, Any]
+
+
+@dataclass
+class PlannedChange:
+    workspace: dict[str, Any]  # the current description
+    steps: list[Props]  # WorkspaceProperties for each call, in order
+    target: Props  # the properties wanted in the end
+
+    @property
+    def workspace_id(self) -> str:
+        return str(self.workspace["WorkspaceId"])
+
+    @property
+    def user_name(self) -> str:
+        return str(self.workspace.get("UserName", ""))
+
+
+@dataclass
+class Plan:
+    changes: list[PlannedChange] = field(default_factory=list)
+    unchanged: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[LocatedProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def gather_targets(
+    app: AppContext,
+    ids: list[str],
+    file: str | None,
+    directory_id: str | None,
+    bundle_id: str | None,
+    *,
+    allowed: set[str],
+    int_keys: set[str],
+) -> tuple[list[Target], list[dict[str, Any]]]:
+    """Resolve every target source and describe the WorkSpaces; exit 2 on any problem."""
+    targets, problems = ids_from_arguments(ids)
+    if file:
+        loaded = read_target_file(file, allowed, int_keys)
+        targets += loaded.targets
+        problems += loaded.problems
+    seen = _check_targets(targets, problems, directory_id, bundle_id)
+    service = app.service
+    found = service.describe_workspaces_by_id(list(seen)) if seen else {}
+    missing = [t for t in seen.values() if t.workspace_id not in found]
+    if missing:
+        raise InvalidInput(
+            [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in missing],
+            hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
+        )
+    workspaces = [found[t.workspace_id] for t in seen.values()]
+    if directory_id or bundle_id:
+        selected = service.describe_workspaces(directory_id=directory_id, bundle_id=bundle_id)
+        for ws in selected:
+            if ws["WorkspaceId"] not in seen:
+                seen[ws["WorkspaceId"]] = Target(ws["WorkspaceId"], "--directory-id" if directory_id else "--bundle-id")
+                workspaces.append(ws)
+        if not selected:
+            app.note(f"No WorkSpaces in {directory_id or bundle_id}.")
+    return list(seen.values()), workspaces
+
+
+def _check_targets(
+    targets: list[Target], problems: list[LocatedProblem], directory_id: str | None, bundle_id: str | None
+) -> dict[str, Target]:
+    """Patterns and duplicates, before any call; raises InvalidInput listing every problem."""
+    from wsctl import model
+
+    if directory_id and bundle_id:
+        problems.append(LocatedProblem("--directory-id --bundle-id", "", "select by one of them, not both"))
+    checker = model.validator()
+    for flag, shape, value in (("--directory-id", "DirectoryId", directory_id), ("--bundle-id", "BundleId", bundle_id)):
+        if value is not None:
+            problems += [LocatedProblem(flag, "", p.message) for p in checker.validate_shape(shape, value)]
+    seen: dict[str, Target] = {}
+    for target in targets:
+        for p in checker.validate_shape("WorkspaceId", target.workspace_id):
+            problems.append(LocatedProblem(target.where, "workspace_id", p.message))
+        if target.workspace_id in seen:
+            first = seen[target.workspace_id].where
+            problems.append(LocatedProblem(target.where, "workspace_id", f"{target.workspace_id} is also at {first}"))
+        seen[target.workspace_id] = target
+    if problems:
+        raise InvalidInput(problems)
+    return seen
+
+
+def no_targets_error() -> UsageError:
+    return UsageError(
+        "missing targets: give WorkSpace IDs, - (IDs on stdin), --directory-id, --bundle-id or -f FILE",
+        hint="run on a terminal to pick WorkSpaces interactively",
+    )
+
+
+def apply_plan(
+    app: AppContext,
+    plan: Plan,
+    *,
+    command: str,
+    describe: Callable[[Props], str],
+    yes: bool,
+    dry_run: bool,
+    wait: bool,
+    timeout: float | None,
+    poll_interval: float | None,
+    wait_timeout: float,
+    step_note: Callable[[PlannedChange, int], str] | None = None,
+) -> int:
+    from wsctl.render.modify import show_modify_plan, show_modify_results
+    from wsctl.service.modify import ModifyOutcome
+
+    for line in plan.warnings:
+        app.warn(line)
+    if dry_run:
+        show_modify_plan(app, plan, describe)
+        return ExitCode.OK
+    if not plan.changes:
+        show_modify_results(app, plan, ModifyOutcome(), describe)
+        app.note(f"Nothing to change: {len(plan.unchanged)} WorkSpaces already have the requested values.")
+        return ExitCode.OK
+    from wsctl.prompts import confirm_changes
+    from wsctl.runlog import RunRecord
+
+    count = len(plan.changes)
+    app.note(
+        f"About to change {count} WorkSpace{'s' if count != 1 else ''} ({_transitions(plan, describe)}); "
+        f"{len(plan.unchanged)} unchanged."
+    )
+    confirm_changes(app, count=count, question=f"Change {count} WorkSpaces?", yes=yes)
+    record = RunRecord(command, sys.argv[1:])
+    app.note(f"Run record: {record.path}")
+    outcome = ModifyOutcome()
+    try:
+        code = _run_steps(app, plan, outcome, record, step_note, poll_interval, wait_timeout)
+    except KeyboardInterrupt:
+        record.close(interrupted=True, modified=outcome.modified)
+        show_modify_results(app, plan, outcome, describe)
+        app.warn(
+            f"interrupted: {len(outcome.modified)} WorkSpaces were changed (run record {record.path}); "
+            "run the same command again to finish: unchanged WorkSpaces are skipped."
+        )
+        return ExitCode.INTERRUPTED
+    record.close(modified=outcome.modified, failed=outcome.failed)
+    if code != ExitCode.OK:
+        show_modify_results(app, plan, outcome, describe)
+        return code
+    final = None
+    if wait and outcome.modified:
+        result = _follow(app, plan, outcome.modified, timeout if timeout is not None else wait_timeout, poll_interval)
+        from wsctl.commands.waiting import final_descriptions, finish
+
+        final = final_descriptions(result)
+        show_modify_results(app, plan, outcome, describe, final=final, wait_result=result)
+        code = finish(app, result)
+        return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
+    show_modify_results(app, plan, outcome, describe, final=final)
+    return ExitCode.PARTIAL if outcome.failed else ExitCode.OK
+
+
+def _transitions(plan: Plan, describe: Callable[[Props], str]) -> str:
+    counts: dict[str, int] = {}
+    for change in plan.changes:
+        key = f"{describe(change.workspace.get('WorkspaceProperties') or {})} -> {describe(change.target)}"
+        counts[key] = counts.get(key, 0) + 1
+    return "; ".join(f"{n}x {t}" for t, n in sorted(counts.items(), key=lambda kv: -kv[1])[:4])
+
+
+def _follow(app: AppContext, plan: Plan, ids: Sequence[str], timeout: float, poll_interval: float | None) -> Any:
+    from wsctl.commands.waiting import follow
+    from wsctl.lifecycle import Item, ModifySpec
+
+    by_id = {c.workspace_id: c for c in plan.changes}
+    items = [Item(i, by_id[i].user_name, by_id[i].workspace.get("State"), seen=True) for i in ids]
+    spec = ModifySpec({i: by_id[i].target for i in ids})
+    return follow(
+        app,
+        items,
+        app.service.describe_workspaces_by_id,
+        spec,
+        title="changes",
+        timeout=timeout,
+        poll_interval=poll_interval,
+    )
+
+
+def _run_steps(
+    app: AppContext,
+    plan: Plan,
+    outcome: Any,
+    record: Any,
+    step_note: Callable[[PlannedChange, int], str] | None,
+    poll_interval: float | None,
+    wait_timeout: float,
+) -> int:
+    """Send step 1 for every WorkSpace, wait for it to apply where another step follows, then step 2..."""
+    from wsctl.lifecycle import Item, ModifySpec, Status
+    from wsctl.service.modify import ModifyOutcome, send_modifications
+
+    active = list(plan.changes)
+    total = max(len(c.steps) for c in active)
+    for index in range(total):
+        batch = [c for c in active if len(c.steps) > index]
+        if total > 1 and step_note is not None:
+            app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {len(batch)} WorkSpaces.")
+        step = ModifyOutcome()
+        send_modifications(app.service, [(c.workspace_id, c.steps[index]) for c in batch], step, record)
+        failed_ids = {f["WorkspaceId"] for f in step.failed}
+        outcome.failed.extend(step.failed)
+        active = [c for c in active if c.workspace_id not in failed_ids]
+        later = [c for c in active if len(c.steps) > index + 1]
+        if not later:
+            continue
+        app.note(
+            f"Waiting for step {index + 1} to apply before step {index + 2} "
+            "(the service takes one volume change per call)."
+        )
+        from wsctl.commands.waiting import follow
+
+        applied = {k: v for c in later for k, v in [(c.workspace_id, _cumulative(c, index))]}
+        items = [Item(c.workspace_id, c.user_name) for c in later]
+        result = follow(
+            app,
+            items,
+            app.service.describe_workspaces_by_id,
+            ModifySpec(applied),
+            title=f"step {index + 1}",
+            timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )
+        if result.interrupted:
+            raise KeyboardInterrupt
+        for item in result.items:
+            if item.status is not Status.SUCCEEDED:
+                reason = item.reason or f"step {index + 1} still pending at the timeout"
+                outcome.fail(item.id, "StepNotApplied", f"step {index + 1} did not apply: {reason}")
+        done = {i.id for i in result.items if i.status is Status.SUCCEEDED}
+        active = [c for c in active if len(c.steps) <= index + 1 or c.workspace_id in done]
+    outcome.modified.extend(c.workspace_id for c in active)
+    return ExitCode.OK
+
+
+def _cumulative(change: PlannedChange, index: int) -> Props:
+    props: Props = {}
+    for step in change.steps[: index + 1]:
+        props.update(step)
+    return props
+
+
+def locate_problems(
+    problems: Sequence[Any], target: Target, flags: dict[str, str], member_keys: dict[str, str]
+) -> list[LocatedProblem]:
+    """Point each problem at the file value or the flag it came from."""
+    out = []
+    for p in problems:
+        key = member_keys.get(p.member, p.member)
+        if key in target.sources:
+            out.append(LocatedProblem(target.sources[key], key, f"{target.workspace_id}: {p.message}"))
+        elif key in flags:  # the same flag value for every target: one message, not one per WorkSpace
+            out.append(LocatedProblem(flags[key], "", p.message))
+        else:
+            out.append(LocatedProblem(target.where, key, f"{target.workspace_id}: {p.message}"))
+    return out

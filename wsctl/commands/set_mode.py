@@ -1,0 +1,180 @@
+"""`wsctl set-mode`: change the running mode (and auto-stop timeout) of many WorkSpaces at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from wsctl.commands.common import DebugOpt, DryRunOpt, NoInputOpt, OutputOpt, YesOpt, app_context
+from wsctl.completion import complete_running_modes
+
+if TYPE_CHECKING:
+    from wsctl.commands.modifying import Plan
+    from wsctl.targets import Target
+
+FLAGS = {"running_mode": "--running-mode", "auto_stop_timeout": "--auto-stop-timeout"}
+MEMBER_KEYS = {"RunningMode": "running_mode", "RunningModeAutoStopTimeoutInMinutes": "auto_stop_timeout"}
+
+
+def set_mode(
+    ctx: typer.Context,
+    workspace_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False
+        ),
+    ] = None,
+    running_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--running-mode",
+            metavar="MODE",
+            help="AUTO_STOP, ALWAYS_ON or MANUAL (WorkSpaces Core only).",
+            autocompletion=complete_running_modes,
+        ),
+    ] = None,
+    auto_stop_timeout: Annotated[
+        int | None,
+        typer.Option("--auto-stop-timeout", metavar="MINUTES", help="With AUTO_STOP: minutes, a multiple of 60."),
+    ] = None,
+    directory_id: Annotated[
+        str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")
+    ] = None,
+    bundle_id: Annotated[
+        str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
+    ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "-f",
+            "--file",
+            metavar="FILE",
+            help="YAML or CSV with workspace_id, running_mode, auto_stop_timeout per WorkSpace.",
+        ),
+    ] = None,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", metavar="", help="Follow each change until it has been applied.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 600].")
+    ] = None,
+    poll_interval: Annotated[
+        float | None, typer.Option("--poll-interval", min=0.1, metavar="SECONDS", help="With --wait: first interval.")
+    ] = None,
+    output: OutputOpt = None,
+    no_input: NoInputOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Set the running mode of WorkSpaces: by ID, from stdin, a directory, a bundle or a file.
+
+    WorkSpaces already in the requested mode are reported as unchanged and not sent.
+    An auto-stop timeout applies only to AUTO_STOP and comes in 60-minute steps.
+    MANUAL needs an Amazon WorkSpaces Core account that AWS has allow-listed.
+
+    Example:
+
+        wsctl describe --state STOPPED -o ids | wsctl set-mode - --running-mode ALWAYS_ON --yes
+    """
+    app = app_context(ctx, output, no_input, debug)
+    from wsctl.commands.modifying import apply_plan, gather_targets, no_targets_error
+
+    ids = list(workspace_ids or [])
+    if not ids and not file and not directory_id and not bundle_id:
+        if not app.interactive:
+            missing = ["targets (IDs, -, --directory-id, --bundle-id or -f)"]
+            if running_mode is None:
+                missing.append("--running-mode")
+            raise no_targets_error() if running_mode else _missing(missing)
+        from wsctl.prompts import pick_workspaces
+
+        ids = pick_workspaces(app)
+    if running_mode is None and auto_stop_timeout is None and not file:
+        if not app.interactive:
+            raise _missing(["--running-mode"])
+        from wsctl.prompts import ask_auto_stop_timeout, pick_running_mode
+
+        running_mode = pick_running_mode()
+        if running_mode == "AUTO_STOP":
+            auto_stop_timeout = ask_auto_stop_timeout()
+    targets, workspaces = gather_targets(
+        app, ids, file, directory_id, bundle_id, allowed=set(FLAGS), int_keys={"auto_stop_timeout"}
+    )
+    plan = build_plan(targets, workspaces, running_mode, auto_stop_timeout)
+    if plan.problems:
+        from wsctl.errors import InvalidInput
+
+        raise InvalidInput(plan.problems)
+    from wsctl.commands.waiting import DEFAULT_TIMEOUT
+    from wsctl.render.tables import running_mode_text
+
+    raise typer.Exit(
+        apply_plan(
+            app,
+            plan,
+            command="set-mode",
+            describe=running_mode_text,
+            yes=yes,
+            dry_run=dry_run,
+            wait=wait,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            wait_timeout=DEFAULT_TIMEOUT["set-mode"],
+        )
+    )
+
+
+def _missing(flags: list[str]) -> Exception:
+    from wsctl.errors import UsageError
+
+    return UsageError(f"missing {', '.join(flags)}", hint="pass them, or run on a terminal to be asked")
+
+
+def build_plan(
+    targets: list[Target], workspaces: list[dict[str, Any]], running_mode: str | None, auto_stop_timeout: int | None
+) -> Plan:
+    from wsctl import model, rules
+    from wsctl.commands.modifying import Plan, PlannedChange, locate_problems
+
+    plan = Plan()
+    checker = model.validator()
+    manual = 0
+    for target, ws in zip(targets, workspaces, strict=True):
+        mode = target.values.get("running_mode", running_mode)
+        timeout = target.values.get("auto_stop_timeout", auto_stop_timeout)
+        if "running_mode" in target.values and "auto_stop_timeout" not in target.values and mode != "AUTO_STOP":
+            timeout = None  # a flag's timeout does not follow a row that chose another mode
+        props: dict[str, Any] = {}
+        if mode is not None:
+            props["RunningMode"] = mode
+        if timeout is not None:
+            props["RunningModeAutoStopTimeoutInMinutes"] = timeout
+        current = ws.get("WorkspaceProperties") or {}
+        found = checker.validate_shape("WorkspaceProperties", props)
+        if not found:
+            found = rules.running_mode_problems(props, (), current_mode=current.get("RunningMode"))
+        manual += sum(1 for p in found if p.warning)
+        plan.problems += locate_problems([p for p in found if not p.warning], target, FLAGS, MEMBER_KEYS)
+        if not props:
+            plan.problems.append(_needs_mode(target))
+            continue
+        if all(current.get(k) == v for k, v in props.items()):
+            plan.unchanged.append(ws)
+            continue
+        wanted = dict(props)
+        if wanted.get("RunningMode", current.get("RunningMode")) == "AUTO_STOP" and timeout is None:
+            wanted.pop("RunningModeAutoStopTimeoutInMinutes", None)
+        plan.changes.append(PlannedChange(ws, [props], wanted))
+    if manual:
+        plan.warnings.append(f"running mode MANUAL {rules.CORE_NOTE} ({manual} WorkSpaces)")
+    return plan
+
+
+def _needs_mode(target: Target) -> Any:
+    from wsctl.errors import LocatedProblem
+
+    return LocatedProblem(
+        target.where, "", f"{target.workspace_id}: no running mode given (--running-mode or the file)"
+    )

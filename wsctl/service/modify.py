@@ -1,0 +1,91 @@
+"""ModifyWorkspaceProperties across a fleet: one WorkSpace per call, calls overlapping.
+
+OperationInProgressException means an earlier change is still being applied; the call is
+tried again after a pause. Every other refusal (InvalidResourceState, Unsupported...,
+AccessDenied by a tag-based policy, ...) is reported for that WorkSpace alone; only errors
+that would fail every call (bad credentials, no network) stop the run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from wsctl.service import WorkspacesService
+from wsctl.service.create import Recorder
+
+IN_PROGRESS_CODE = "OperationInProgressException"
+IN_PROGRESS_DELAYS = (5.0, 10.0, 20.0, 30.0, 30.0, 30.0)
+STOP_EVERYTHING = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "ExpiredTokenException",
+        "ExpiredToken",
+    }
+)
+
+
+@dataclass
+class ModifyOutcome:
+    modified: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)  # {"WorkspaceId", "ErrorCode", "ErrorMessage"}
+    retried: int = 0  # OperationInProgress retries
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def ok(self, workspace_id: str) -> None:
+        with self._lock:
+            self.modified.append(workspace_id)
+
+    def fail(self, workspace_id: str, code: str, message: str) -> None:
+        with self._lock:
+            self.failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
+
+
+def send_modifications(
+    service: WorkspacesService,
+    changes: Sequence[tuple[str, dict[str, Any]]],
+    outcome: ModifyOutcome,
+    record: Recorder | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    in_progress_delays: Sequence[float] = IN_PROGRESS_DELAYS,
+) -> ModifyOutcome:
+    def one(change: tuple[str, dict[str, Any]]) -> None:
+        workspace_id, props = change
+        if record:
+            record.write("send", WorkspaceId=workspace_id, WorkspaceProperties=props)
+        delays = iter(in_progress_delays)
+        while True:
+            try:
+                service.client.modify_workspace_properties(WorkspaceId=workspace_id, WorkspaceProperties=props)
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+                if code in STOP_EVERYTHING:
+                    raise
+                delay = next(delays, None) if code == IN_PROGRESS_CODE else None
+                if delay is not None:
+                    with outcome._lock:
+                        outcome.retried += 1
+                    sleep(delay)
+                    continue
+                outcome.fail(workspace_id, code, message)
+                if record:
+                    record.write("response", WorkspaceId=workspace_id, ErrorCode=code, ErrorMessage=message)
+                return
+            outcome.ok(workspace_id)
+            if record:
+                record.write("response", WorkspaceId=workspace_id, ok=True)
+            return
+
+    for _ in service.map_concurrently(one, list(changes)):
+        pass
+    return outcome

@@ -1,0 +1,163 @@
+"""Which WorkSpaces a bulk change applies to, and each one's own values.
+
+Targets come from IDs on the command line, `-` (IDs on stdin, one a line, so
+`wsctl describe ... -o ids | wsctl set-mode - ...` works), `--directory-id`/`--bundle-id`
+(looked up by the command), or a YAML/CSV file giving each WorkSpace its own values:
+
+    workspaces:                      workspace_id,running_mode,auto_stop_timeout
+      - workspace_id: ws-0123abcd9   ws-0123abcd9,AUTO_STOP,120
+        running_mode: AUTO_STOP      ws-0123abcd8,ALWAYS_ON,
+        auto_stop_timeout: 120
+
+A value in the file wins over the flag; `defaults:` in a YAML file fills what both leave out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsctl.errors import LocatedProblem
+
+
+@dataclass
+class Target:
+    workspace_id: str
+    where: str  # "ws-... (argument)", "fleet.yaml:4:5", "modes.csv row 3"
+    values: dict[str, Any] = field(default_factory=dict)  # friendly key -> value from the file
+    sources: dict[str, str] = field(default_factory=dict)  # friendly key -> where it was given
+
+
+@dataclass
+class TargetFile:
+    targets: list[Target]
+    problems: list[LocatedProblem]
+
+
+def ids_from_arguments(args: list[str]) -> tuple[list[Target], list[LocatedProblem]]:
+    targets: list[Target] = []
+    problems: list[LocatedProblem] = []
+    for arg in args:
+        if arg == "-":
+            text = sys.stdin.read()
+            for number, line in enumerate(text.splitlines(), start=1):
+                value = line.strip()
+                if value and not value.startswith("#"):
+                    targets.append(Target(value, f"<stdin> line {number}"))
+        else:
+            targets.append(Target(arg, "argument"))
+    return targets, problems
+
+
+def read_target_file(path: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
+    """Per-WorkSpace values from YAML (`workspaces:` list, optional `defaults:`) or CSV."""
+    from wsctl.batch import read_source
+
+    name, text, error = read_source(path)
+    if error is not None or text is None:
+        return TargetFile([], [LocatedProblem(name, "", error or "cannot read")])
+    if not text.strip():
+        return TargetFile([], [LocatedProblem(name, "", "is empty")])
+    if name.lower().endswith(".csv") or (not name.lower().endswith((".yaml", ".yml", ".json")) and _looks_csv(text)):
+        return _read_csv(name, text, allowed, int_keys)
+    return _read_yaml(name, text, allowed)
+
+
+def _looks_csv(text: str) -> bool:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "," in first and ":" not in first
+
+
+def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
+    problems: list[LocatedProblem] = []
+    targets: list[Target] = []
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    known = allowed | {"workspace_id"}
+    for column in header:
+        if column not in known:
+            problems.append(
+                LocatedProblem(f"{name} row 1", column, f"unknown column; known: {', '.join(sorted(known))}")
+            )
+    if "workspace_id" not in header:
+        problems.append(LocatedProblem(f"{name} row 1", "", "needs a workspace_id column"))
+    if problems:
+        return TargetFile([], problems)
+    row_start = reader.line_num
+    for cells in reader:
+        where = f"{name} row {row_start + 1}"
+        row_start = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(LocatedProblem(where, "", f"has {len(cells)} cells; the header has {len(header)}"))
+            continue
+        row = dict(zip(header, (c.strip() for c in cells), strict=True))
+        target = Target(row.pop("workspace_id"), where)
+        for key, cell in row.items():
+            if cell == "":
+                continue
+            if key in int_keys:
+                try:
+                    target.values[key] = int(cell)
+                except ValueError:
+                    problems.append(LocatedProblem(where, key, f"{cell!r} is not a whole number"))
+                    continue
+            else:
+                target.values[key] = cell
+            target.sources[key] = where
+        targets.append(target)
+    return TargetFile(targets, problems)
+
+
+def _read_yaml(name: str, text: str, allowed: set[str]) -> TargetFile:
+    from wsctl import yamlsafe
+
+    try:
+        data = yamlsafe.load(text)
+    except yamlsafe.YamlError as exc:
+        where = f"{name}:{exc.mark.line}:{exc.mark.col}" if exc.mark else name
+        return TargetFile([], [LocatedProblem(where, "", exc.message)])
+    if not isinstance(data, dict) or not isinstance(data.get("workspaces"), list):
+        return TargetFile([], [LocatedProblem(name, "", "expected a `workspaces:` list of {workspace_id: ..., ...}")])
+    problems: list[LocatedProblem] = []
+    marks = getattr(data, "key_marks", {})
+    for key in data:
+        if key not in ("workspaces", "defaults"):
+            problems.append(LocatedProblem(_at(name, marks.get(key)), str(key), "unknown top-level key"))
+    defaults = Target("", name)
+    if isinstance(data.get("defaults"), dict):
+        _take_values(name, data["defaults"], allowed, defaults, problems)
+    targets: list[Target] = []
+    entries = data["workspaces"]
+    for entry, mark in zip(entries, entries.item_marks, strict=True):
+        where = _at(name, mark)
+        if isinstance(entry, str):
+            targets.append(Target(entry, where, dict(defaults.values), dict(defaults.sources)))
+            continue
+        if not isinstance(entry, dict) or "workspace_id" not in entry:
+            problems.append(LocatedProblem(where, "", "an entry needs workspace_id"))
+            continue
+        target = Target(str(entry["workspace_id"]), where, dict(defaults.values), dict(defaults.sources))
+        _take_values(name, entry, allowed, target, problems)
+        targets.append(target)
+    return TargetFile(targets, problems)
+
+
+def _take_values(name: str, entry: Any, allowed: set[str], target: Target, problems: list[LocatedProblem]) -> None:
+    marks = getattr(entry, "key_marks", {})
+    for key, value in entry.items():
+        where = _at(name, marks.get(key))
+        if key == "workspace_id":
+            continue
+        if key not in allowed:
+            problems.append(LocatedProblem(where, str(key), f"unknown key; known: {', '.join(sorted(allowed))}"))
+        elif value is not None:
+            target.values[key], target.sources[key] = value, where
+
+
+def _at(name: str, mark: Any) -> str:
+    return f"{name}:{mark.line}:{mark.col}" if mark is not None else name
