@@ -1,0 +1,178 @@
+"""Helpers for the sandbox tests: clients on the sandbox, a settable clock, the seed, a served sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.helpers import wsctl
+from wsctl.clientfactory import build_client
+from wsctl.context import GlobalOptions
+from wsctl.ratelimit import TokenBucket
+
+
+def client(max_attempts: int = 1) -> Any:
+    """A real boto3 client on the in-process sandbox, built exactly as `wsctl --sandbox` builds it.
+
+    One attempt by default, so a test sees each answer the sandbox gives (no retries).
+    """
+    options = GlobalOptions(sandbox=True, max_rate=1000, burst=1000, max_attempts=max_attempts)
+    return build_client(options, TokenBucket(1000, 1000))
+
+
+class FakeClock:
+    """Wall-clock seconds that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Every sandbox client built from now on in this test reads this clock instead of the real one."""
+    from wsctl.sandbox import transport
+    from wsctl.sandbox.backend import Backend
+    from wsctl.sandbox.store import Store
+
+    clock = FakeClock()
+    monkeypatch.setattr(transport, "Backend", lambda: Backend(Store(clock=clock)))
+    return clock
+
+
+def reset(*args: str) -> dict[str, Any]:
+    """`wsctl sandbox reset ARGS`, then the seed as `wsctl sandbox info -o json` shows it."""
+    run = wsctl("sandbox", "reset", *args)
+    assert run.exit_code == 0, run.stderr
+    return info()
+
+
+def info() -> dict[str, Any]:
+    """What `wsctl sandbox info -o json` prints (read directly: test_sandbox_cli checks the command)."""
+    from wsctl.sandbox.store import Store
+
+    return Store().info()
+
+
+def primary_directory(seed: dict[str, Any]) -> dict[str, Any]:
+    return next(d for d in seed["Directories"] if d["DirectoryType"] == "SIMPLE_AD")
+
+
+def second_directory(seed: dict[str, Any]) -> dict[str, Any]:
+    return next(d for d in seed["Directories"] if d["DirectoryType"] == "AD_CONNECTOR")
+
+
+def bundle_id(seed: dict[str, Any], compute: str = "STANDARD", owner: str = "AMAZON") -> str:
+    return str(
+        next(
+            b["BundleId"]
+            for b in seed["Bundles"]
+            if b["ComputeType"] == compute and b["Owner"] == owner and b["SandboxOutcome"] != "ERROR"
+        )
+    )
+
+
+def failing_bundle_id(seed: dict[str, Any]) -> str:
+    return str(next(b["BundleId"] for b in seed["Bundles"] if b["SandboxOutcome"] == "ERROR"))
+
+
+def ami_id(seed: dict[str, Any], *, failing: bool = False) -> str:
+    wanted = "ERROR" if failing else "AVAILABLE"
+    return str(next(a["ImageId"] for a in seed["Ec2Images"] if a["SandboxOutcome"] == wanted))
+
+
+def request(seed: dict[str, Any], user: str, compute: str = "STANDARD", **extra: Any) -> dict[str, Any]:
+    """A WorkspaceRequest for a user of the primary directory."""
+    return {
+        "DirectoryId": primary_directory(seed)["DirectoryId"],
+        "UserName": user,
+        "BundleId": bundle_id(seed, compute),
+        **extra,
+    }
+
+
+def error_of(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a ClientError."""
+    response: Any = exc.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def counts() -> dict[str, int]:
+    from wsctl.sandbox.store import Store
+
+    return Store().request_counts()
+
+
+@contextmanager
+def served(*args: str, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[tuple[str, Any]]:
+    """`wsctl sandbox serve --port 0 ARGS` as a subprocess: yields (URL, process); stops it with SIGTERM."""
+    full_env = {**os.environ, **(env or {})}
+    stderr: Any = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsctl", "sandbox", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=full_env,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://"), f"first line was {url!r}"
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if log:
+            stderr.close()
+
+
+def unvalidated_client() -> Any:
+    """A boto3 client without botocore's own parameter checks, on the in-process sandbox."""
+    import boto3
+    from botocore.config import Config
+
+    from wsctl.sandbox.backend import Backend
+    from wsctl.sandbox.transport import attach_backend
+
+    c = boto3.Session(
+        aws_access_key_id="AKIATESTFAKEFAKEFAKE", aws_secret_access_key="fake", region_name="us-east-1"
+    ).client(
+        "workspaces",
+        config=Config(parameter_validation=False, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    attach_backend(c, Backend())
+    return c
+
+
+def http_client(url: str, max_attempts: int = 1) -> Any:
+    """A plain boto3 client (not built by wsctl) pointed at a served sandbox."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.Session(
+        aws_access_key_id="AKIATESTFAKEFAKEFAKE", aws_secret_access_key="fake", region_name="us-east-1"
+    ).client(
+        "workspaces",
+        endpoint_url=url,
+        config=Config(retries={"mode": "standard", "total_max_attempts": max_attempts}),
+    )
