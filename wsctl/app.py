@@ -14,6 +14,8 @@ from typer.core import TyperGroup
 from wsctl import __version__
 from wsctl.commands.create import create
 from wsctl.commands.describe import describe
+from wsctl.commands.describe_images import describe_images
+from wsctl.commands.import_image import import_image
 from wsctl.commands.modify import modify
 from wsctl.commands.sandbox import sandbox_app
 from wsctl.commands.set_mode import set_mode
@@ -162,6 +164,8 @@ app.command("create")(create)
 app.command("describe")(describe)
 app.command("set-mode")(set_mode)
 app.command("modify")(modify)
+app.command("import-image")(import_image)
+app.command("describe-images")(describe_images)
 app.add_typer(sandbox_app, name="sandbox")
 
 

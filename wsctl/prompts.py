@@ -193,3 +193,36 @@ def pick_workspaces(app: AppContext) -> list[str]:
         questionary.checkbox("WorkSpaces:", choices=choices, validate=valid, output=_terminal_output())
     )
     return picked
+
+
+def ask_import_values(values: dict[str, Any]) -> dict[str, Any]:
+    """import-image: the AMI, the ingestion process (each explained), name and description."""
+    import questionary
+
+    from wsctl import model, modeldata
+    from wsctl.completion import ingestion_process_help
+
+    def check(shape: str) -> Any:
+        def valid(text: str) -> bool | str:
+            problems = model.validator().validate_shape(shape, text)
+            return True if not problems else problems[0].message
+
+        return valid
+
+    if values.get("ec2_image_id") is None:
+        values["ec2_image_id"] = _ask(
+            questionary.text("EC2 image (ami-...):", validate=check("Ec2ImageId"), output=_terminal_output())
+        )
+    if values.get("ingestion_process") is None:
+        processes = modeldata.enum_values(modeldata.INGESTION_PROCESS)
+        choices = [_choice(f"{p}  ({ingestion_process_help(p)})", p) for p in processes]
+        values["ingestion_process"] = _select("Ingestion process:", choices)
+    if values.get("name") is None:
+        values["name"] = _ask(
+            questionary.text("Image name:", validate=check("WorkspaceImageName"), output=_terminal_output())
+        )
+    if values.get("description") is None:
+        values["description"] = _ask(
+            questionary.text("Description:", validate=check("WorkspaceImageDescription"), output=_terminal_output())
+        )
+    return values

@@ -69,7 +69,7 @@ def describe(
     poll_interval: Annotated[
         float | None,
         typer.Option(
-            "--poll-interval", min=0.1, metavar="SECONDS", help="With --wait: first poll interval in seconds."
+            "--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first poll interval in seconds."
         ),
     ] = None,
     output: OutputOpt = None,

@@ -69,7 +69,7 @@ def modify(
         typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 3600 compute, 7200 volumes]."),
     ] = None,
     poll_interval: Annotated[
-        float | None, typer.Option("--poll-interval", min=0.1, metavar="SECONDS", help="With --wait: first interval.")
+        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
     ] = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,

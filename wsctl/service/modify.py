@@ -56,13 +56,13 @@ def send_modifications(
     record: Recorder | None = None,
     *,
     sleep: Callable[[float], None] = time.sleep,
-    in_progress_delays: Sequence[float] = IN_PROGRESS_DELAYS,
+    in_progress_delays: Sequence[float] | None = None,
 ) -> ModifyOutcome:
     def one(change: tuple[str, dict[str, Any]]) -> None:
         workspace_id, props = change
         if record:
             record.write("send", WorkspaceId=workspace_id, WorkspaceProperties=props)
-        delays = iter(in_progress_delays)
+        delays = iter(IN_PROGRESS_DELAYS if in_progress_delays is None else in_progress_delays)
         while True:
             try:
                 service.client.modify_workspace_properties(WorkspaceId=workspace_id, WorkspaceProperties=props)

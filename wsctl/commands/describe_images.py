@@ -1,0 +1,68 @@
+"""`wsctl describe-images`: DescribeWorkspaceImages, and a place to pick up an import's --wait."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, raise_if_problems
+
+
+def describe_images(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None, typer.Option("--id", metavar="ID", help="An image ID (wsi-...), repeatable.")
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", metavar="", help="Wait until each image is AVAILABLE or ERROR.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800].")
+    ] = None,
+    poll_interval: Annotated[
+        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
+    ] = None,
+    output: OutputOpt = None,
+    no_input: NoInputOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Show the account's own WorkSpaces images, or the ones given with --id.
+
+    Example:
+
+        wsctl describe-images --id wsi-0123abcd9 --wait
+    """
+    app = app_context(ctx, output, no_input, debug)
+    from wsctl import model
+
+    image_ids = list(dict.fromkeys(ids or []))
+    problems = [p for i in image_ids for p in model.validator().validate_shape("WorkspaceImageId", i, ("ImageId",))]
+    raise_if_problems(flag_problems(problems, {"ImageId": "--id"}))
+    from wsctl.render.images import show_images
+
+    if image_ids:
+        found = app.service.describe_images(image_ids)
+        images = [found[i] for i in image_ids if i in found]
+    else:
+        paginator = app.client.get_paginator("describe_workspace_images")
+        images = [i for page in paginator.paginate(ImageType="OWNED") for i in page.get("Images", [])]
+    if not wait:
+        show_images(app, images)
+        return
+    from wsctl.commands.waiting import DEFAULT_TIMEOUT, finish, follow
+    from wsctl.lifecycle import ImageSpec, Item
+
+    items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
+    result = follow(
+        app,
+        items,
+        app.service.describe_images,
+        ImageSpec(),
+        title="images",
+        timeout=DEFAULT_TIMEOUT["import-image"] if timeout is None else timeout,
+        poll_interval=poll_interval,
+        seed={i["ImageId"]: i for i in images},
+    )
+    show_images(app, [i.description for i in result.items if i.description])
+    raise typer.Exit(finish(app, result, noun="images", resumable=False))

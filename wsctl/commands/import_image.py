@@ -1,0 +1,181 @@
+"""`wsctl import-image`: ImportWorkspaceImage, including the WorkSpaces Core BYOP processes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, parse_tags
+from wsctl.completion import complete_applications, complete_ingestion_processes
+from wsctl.context import AppContext
+
+FLAGS = {
+    "Ec2ImageId": "--ec2-image-id",
+    "IngestionProcess": "--ingestion-process",
+    "ImageName": "--name",
+    "ImageDescription": "--description",
+    "Tags": "--tag",
+    "Applications": "--application",
+}
+
+PROCESS_HELP = (
+    "How to ingest the image. No suffix = PCoIP, _WSP = WorkSpaces Streaming Protocol (DCV), _BYOP = bring your own "
+    "protocol (WorkSpaces Core, allow-listed accounts only). BYOL_REGULAR* suit non-GPU bundles; BYOL_GRAPHICS* the "
+    "Graphics bundles (G4DN = Graphics.g4dn/GraphicsPro.g4dn). Tab-completion lists every value the installed "
+    "botocore knows."
+)
+
+
+def import_image(
+    ctx: typer.Context,
+    ec2_image_id: Annotated[
+        str | None, typer.Option("--ec2-image-id", metavar="AMI", help="The EC2 image (ami-...) your account owns.")
+    ] = None,
+    ingestion_process: Annotated[
+        str | None,
+        typer.Option(
+            "--ingestion-process", metavar="PROCESS", help=PROCESS_HELP, autocompletion=complete_ingestion_processes
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="Image name (1-64: letters, digits, _./()-).")
+    ] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", metavar="TEXT", help="Image description (1-256: letters, digits, _./() -)."),
+    ] = None,
+    tags: Annotated[
+        list[str] | None, typer.Option("--tag", metavar="KEY=VALUE", help="A tag (repeatable, 50 at most).")
+    ] = None,
+    applications: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--application",
+            metavar="APP",
+            help="Microsoft Office to subscribe to (one at most today).",
+            autocompletion=complete_applications,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", metavar="", help="Follow the import until AVAILABLE or ERROR.")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800, 14400 with Office]."),
+    ] = None,
+    poll_interval: Annotated[
+        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
+    ] = None,
+    output: OutputOpt = None,
+    no_input: NoInputOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Import a Windows BYOL image from an EC2 AMI (ImportWorkspaceImage).
+
+    Ingestion takes 90 minutes or more (3 hours or more with Office); --wait follows it to AVAILABLE,
+    or to ERROR with every ErrorDetails entry, each naming what to fix in the image.
+
+    Example:
+
+        wsctl import-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP
+        --name win11-golden --description "Windows 11 golden image" --wait
+    """
+    app = app_context(ctx, output, no_input, debug)
+    values = {
+        "ec2_image_id": ec2_image_id,
+        "ingestion_process": ingestion_process,
+        "name": name,
+        "description": description,
+    }
+    values = _ask_or_refuse(app, values)
+    params: dict[str, Any] = {
+        "Ec2ImageId": values["ec2_image_id"],
+        "IngestionProcess": values["ingestion_process"],
+        "ImageName": values["name"],
+        "ImageDescription": values["description"],
+    }
+    tag_list = parse_tags(tags)
+    if tag_list:
+        params["Tags"] = tag_list
+    if applications:
+        params["Applications"] = list(applications)
+    raise typer.Exit(run_import(app, params, wait=wait, timeout=timeout, poll_interval=poll_interval))
+
+
+def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
+    missing = [k for k, v in values.items() if v is None]
+    if not missing:
+        return values
+    flags = {
+        "ec2_image_id": "--ec2-image-id",
+        "ingestion_process": "--ingestion-process",
+        "name": "--name",
+        "description": "--description",
+    }
+    if not app.interactive:
+        from wsctl.errors import UsageError
+
+        raise UsageError(
+            f"missing {', '.join(flags[k] for k in missing)}", hint="pass them, or run on a terminal to be asked"
+        )
+    from wsctl.prompts import ask_import_values
+
+    return ask_import_values(values)
+
+
+def run_import(
+    app: AppContext, params: dict[str, Any], *, wait: bool, timeout: float | None, poll_interval: float | None
+) -> int:
+    from wsctl import model, rules
+    from wsctl.commands.common import raise_if_problems, show_warnings
+
+    found = model.validate("ImportWorkspaceImage", params)
+    flagged = {p.path for p in found}
+    extra = [p for p in rules.import_image_problems(params) if p.path not in flagged]
+    raise_if_problems(flag_problems([p for p in [*found, *extra] if not p.warning], FLAGS))
+    show_warnings(app, [p for p in extra if p.warning], FLAGS)
+
+    from wsctl.render.images import show_image_result
+    from wsctl.runlog import RunRecord
+    from wsctl.service.images import import_image as start_import
+
+    record = RunRecord("import-image", sys.argv[1:])
+    record.write("send", Request=params)
+    try:
+        image_id = start_import(app.service, params)
+    except BaseException as exc:
+        record.close(error=f"{type(exc).__name__}: {exc}")
+        raise
+    record.close(ImageId=image_id)
+    app.note(f"Import started: {image_id} (run record: {record.path})")
+    if not wait:
+        show_image_result(app, image_id, params, None)
+        return 0
+    from wsctl.commands.waiting import DEFAULT_TIMEOUT, finish, follow
+    from wsctl.lifecycle import ImageSpec, Item
+
+    default = DEFAULT_TIMEOUT["import-image-office" if params.get("Applications") else "import-image"]
+    result = follow(
+        app,
+        [Item(image_id, str(params["ImageName"]))],
+        app.service.describe_images,
+        ImageSpec(),
+        title="image import",
+        timeout=default if timeout is None else timeout,
+        poll_interval=poll_interval,
+    )
+    image = result.items[0].description
+    show_image_result(app, image_id, params, image)
+    return (
+        finish(app, result, noun="images", resumable=False) if not result.pending else _pending(app, result, image_id)
+    )
+
+
+def _pending(app: AppContext, result: Any, image_id: str) -> int:
+    from wsctl.commands.waiting import finish
+
+    code = finish(app, result, noun="images", resumable=False)
+    app.note(f"To keep waiting: wsctl describe-images --id {image_id} --wait")
+    return code

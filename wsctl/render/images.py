@@ -1,0 +1,71 @@
+"""Output of `wsctl import-image` and `wsctl describe-images`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+
+from wsctl.context import AppContext, OutputFormat
+from wsctl.render.consoles import print_table
+from wsctl.render.data import emit
+from wsctl.render.tables import id_column, new_table
+
+IMAGE_STATE_STYLE = {"AVAILABLE": "green", "ERROR": "bold red", "PENDING": "yellow"}
+
+
+def images_table(images: Sequence[dict[str, Any]], *, sandbox: bool, title: str = "Images") -> Any:
+    table = new_table(title, sandbox=sandbox)
+    id_column(table, "ImageId", (i.get("ImageId") for i in images))
+    table.add_column("Name", overflow="fold")
+    table.add_column("State", no_wrap=True)
+    table.add_column("Created", no_wrap=True)
+    table.add_column("Error", overflow="fold")
+    for image in images:
+        state = str(image.get("State", "-"))
+        error = ": ".join(str(x) for x in (image.get("ErrorCode"), image.get("ErrorMessage")) if x)
+        created: Any = image.get("Created")
+        table.add_row(
+            str(image.get("ImageId", "")),
+            str(image.get("Name", "")),
+            Text(state, IMAGE_STATE_STYLE.get(state, "yellow")),
+            created.strftime("%Y-%m-%d %H:%M") if hasattr(created, "strftime") else str(created or "-"),
+            error,
+        )
+    return table
+
+
+def error_details_table(image: dict[str, Any], *, sandbox: bool) -> Any:
+    table = new_table("ErrorDetails: what to fix in the image", sandbox=sandbox)
+    table.add_column("ErrorCode", style="red", no_wrap=True)
+    table.add_column("ErrorMessage", overflow="fold")
+    for detail in image.get("ErrorDetails") or []:
+        table.add_row(str(detail.get("ErrorCode", "")), str(detail.get("ErrorMessage", "")))
+    return table
+
+
+def show_image_result(app: AppContext, image_id: str, params: dict[str, Any], image: dict[str, Any] | None) -> None:
+    data: dict[str, Any] = {"ImageId": image_id}
+    if image is not None:
+        data["Image"] = image
+    if app.output is not OutputFormat.table:
+        emit(app.output, data, [image_id])
+        return
+    shown = image or {"ImageId": image_id, "Name": params.get("ImageName"), "State": "PENDING"}
+    print_table(app.out, images_table([shown], sandbox=app.sandbox, title="Imported image"))
+    if image and image.get("ErrorDetails"):
+        print_table(app.out, error_details_table(image, sandbox=app.sandbox))
+
+
+def show_images(app: AppContext, images: Sequence[dict[str, Any]]) -> None:
+    if app.output is not OutputFormat.table:
+        emit(app.output, {"Images": list(images)}, [i["ImageId"] for i in images])
+        return
+    if not images:
+        app.note("No images match.")
+        return
+    print_table(app.out, images_table(images, sandbox=app.sandbox))
+    for image in images:
+        if image.get("ErrorDetails"):
+            print_table(app.out, error_details_table(image, sandbox=app.sandbox))
