@@ -7,7 +7,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from wsctl.render.tables import id_column, new_table
+from wsctl.render.tables import SANDBOX_BANNER, id_column
+from wsctl.render.tables import new_table as _new_table
 
 _SETTING_LABELS = (
     ("TimeScale", "time scale (--time-scale)"),
@@ -26,12 +27,18 @@ _SETTING_LABELS = (
 _USERS_SHOWN = 4
 
 
+def new_table(title: str) -> Table:
+    table = _new_table(title, sandbox=True)
+    table.min_width = len(SANDBOX_BANNER) + len(title) + 6  # never wrap the banner of a narrow table
+    return table
+
+
 def _outcome(value: str) -> Text:
     return Text(value, style="bold red" if value == "ERROR" else "green")
 
 
 def info_tables(info: dict[str, Any]) -> list[Table]:
-    directories = new_table("Directories", sandbox=True)
+    directories = new_table("Directories")
     id_column(directories, "DirectoryId", (d["DirectoryId"] for d in info["Directories"]))
     directories.add_column("DirectoryName", no_wrap=True)
     directories.add_column("Type", no_wrap=True)
@@ -44,7 +51,7 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
         )
         directories.add_row(d["DirectoryId"], d["DirectoryName"], d["DirectoryType"], str(len(names)), shown)
 
-    bundles = new_table("Bundles", sandbox=True)
+    bundles = new_table("Bundles")
     id_column(bundles, "BundleId", (b["BundleId"] for b in info["Bundles"]))
     bundles.add_column("Name", overflow="fold")
     bundles.add_column("Owner", no_wrap=True)
@@ -61,7 +68,7 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
             _outcome(b["SandboxOutcome"]),
         )
 
-    amis = new_table("EC2 images to import", sandbox=True)
+    amis = new_table("EC2 images to import")
     id_column(amis, "ImageId", (a["ImageId"] for a in info["Ec2Images"]))
     amis.add_column("Name", no_wrap=True)
     amis.add_column("Description", overflow="fold")
@@ -69,7 +76,7 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     for a in info["Ec2Images"]:
         amis.add_row(a["ImageId"], a["Name"], a["Description"], _outcome(a["SandboxOutcome"]))
 
-    requests = new_table("Requests received", sandbox=True)
+    requests = new_table("Requests received")
     requests.add_column("Operation", no_wrap=True)
     requests.add_column("Requests", justify="right")
     for operation, count in info["Requests"].items():
@@ -77,7 +84,7 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     if not info["Requests"]:
         requests.add_row("(none since the last reset)", "0")
 
-    settings = new_table("Settings", sandbox=True)
+    settings = new_table("Settings")
     settings.add_column("Setting", no_wrap=True)
     settings.add_column("Value", overflow="fold")
     for key, label in _SETTING_LABELS:

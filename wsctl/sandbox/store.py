@@ -162,15 +162,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: taken with BEGIN IMMEDIATE, committed on success."""
+        """A write transaction: taken with BEGIN IMMEDIATE, committed on success.
+
+        Threads of one process queue on a lock first: SQLite's busy handler polls with
+        sleeps of up to 100 ms, a lock wakes the next writer at once. Other processes
+        still wait in the busy handler.
+        """
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with _write_lock(self.path):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -297,6 +303,19 @@ class Store:
                 "Database": str(self.path),
             },
         }
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.Lock:
+    key = os.path.realpath(path)
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(key)
+        if lock is None:
+            lock = _WRITE_LOCKS[key] = threading.Lock()
+        return lock
 
 
 def _is_ready(conn: sqlite3.Connection) -> bool:

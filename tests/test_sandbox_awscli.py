@@ -1,0 +1,168 @@
+"""The AWS CLI (v1, a client none of us wrote) drives `wsctl sandbox serve` through all seven operations."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests import sandbox_support as sb
+
+pytestmark = pytest.mark.crosscheck
+
+AWS = Path(sys.executable).parent / "aws"
+
+
+def _aws(url, *args):
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "AKIATESTFAKEFAKEFAKE",
+        "AWS_SECRET_ACCESS_KEY": "fake-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    return subprocess.run(
+        [str(AWS), "workspaces", *args, "--endpoint-url", url, "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def _ok(proc):
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+
+def _parallel(*calls):
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(lambda call: call[0](*call[1:]), calls))
+
+
+@pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI (awscli, a test dependency) is not installed")
+def test_aws_cli_drives_all_seven_operations():
+    seed = sb.reset("--time-scale", "0")
+    primary = sb.primary_directory(seed)
+    with sb.served("--quiet") as (url, _):
+        directories, bundles, imported = _parallel(
+            (_aws, url, "describe-workspace-directories"),
+            (_aws, url, "describe-workspace-bundles", "--owner", "AMAZON"),
+            (
+                _aws,
+                url,
+                "import-workspace-image",
+                "--ec2-image-id",
+                sb.ami_id(seed),
+                "--ingestion-process",
+                "BYOL_REGULAR_WSP",
+                "--image-name",
+                "golden-1",
+                "--image-description",
+                "Golden image",
+            ),
+        )
+        assert [d["DirectoryId"] for d in _ok(directories)["Directories"]] == [
+            d["DirectoryId"] for d in seed["Directories"]
+        ]
+        # 31 Amazon bundles come in two pages: the CLI followed NextToken.
+        amazon = [b for b in seed["Bundles"] if b["Owner"] == "AMAZON"]
+        assert [b["BundleId"] for b in _ok(bundles)["Bundles"]] == [b["BundleId"] for b in amazon]
+        image_id = _ok(imported)["ImageId"]
+
+        request = {
+            "Workspaces": [
+                {"DirectoryId": primary["DirectoryId"], "UserName": f"user000{n}", "BundleId": sb.bundle_id(seed)}
+                for n in (1, 2, 3)
+            ]
+            + [{"DirectoryId": primary["DirectoryId"], "UserName": "nobody", "BundleId": sb.bundle_id(seed)}]
+        }
+        created = _ok(_aws(url, "create-workspaces", "--cli-input-json", json.dumps(request)))
+        assert [f["ErrorCode"] for f in created["FailedRequests"]] == ["ResourceNotFound.User"]
+        assert created["FailedRequests"][0]["WorkspaceRequest"]["UserName"] == "nobody"
+        ids = [w["WorkspaceId"] for w in created["PendingRequests"]]
+        assert len(ids) == 3
+
+        first_page, modified, refused, images = _parallel(
+            (_aws, url, "describe-workspaces", "--page-size", "1", "--max-items", "2"),
+            (
+                _aws,
+                url,
+                "modify-workspace-properties",
+                "--workspace-id",
+                ids[0],
+                "--workspace-properties",
+                "RunningMode=ALWAYS_ON",
+            ),
+            (
+                _aws,
+                url,
+                "modify-workspace-properties",
+                "--workspace-id",
+                ids[1],
+                "--workspace-properties",
+                "RunningMode=AUTO_STOP,RunningModeAutoStopTimeoutInMinutes=90",
+            ),
+            (_aws, url, "describe-workspace-images", "--image-ids", image_id),
+        )
+        page = _ok(first_page)
+        assert [w["WorkspaceId"] for w in page["Workspaces"]] == ids[:2]
+        assert page["NextToken"]
+        _ok(modified)
+        assert refused.returncode != 0
+        assert "InvalidParameterValuesException" in refused.stderr and "multiple of 60" in refused.stderr
+        [image] = _ok(images)["Images"]
+        assert (image["ImageId"], image["Name"]) == (image_id, "golden-1")
+        assert image["State"] == "AVAILABLE"  # --time-scale 0
+
+        rest, by_id = _parallel(
+            (_aws, url, "describe-workspaces", "--page-size", "1", "--starting-token", page["NextToken"]),
+            (_aws, url, "describe-workspaces", "--workspace-ids", ids[0]),
+        )
+        assert [w["WorkspaceId"] for w in _ok(rest)["Workspaces"]] == ids[2:]
+        [ws] = _ok(by_id)["Workspaces"]
+        assert ws["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON" and ws["State"] == "AVAILABLE"
+    counts = sb.counts()
+    assert counts["DescribeWorkspaces"] == 2 + 1 + 1  # pages of one: 2, then the last page, then by ID
+    assert counts["ModifyWorkspaceProperties"] == 2 and counts["CreateWorkspaces"] == 1
+    assert counts["DescribeWorkspaceBundles"] == 2
+
+
+@pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI (awscli, a test dependency) is not installed")
+def test_aws_cli_reports_service_and_validation_errors():
+    seed = sb.reset("--no-core")
+    with sb.served("--quiet") as (url, _):
+        missing, too_big, byop = _parallel(
+            (
+                _aws,
+                url,
+                "modify-workspace-properties",
+                "--workspace-id",
+                "ws-000000000",
+                "--workspace-properties",
+                "RunningMode=ALWAYS_ON",
+            ),
+            (_aws, url, "describe-workspace-directories", "--limit", "26"),
+            (
+                _aws,
+                url,
+                "import-workspace-image",
+                "--ec2-image-id",
+                sb.ami_id(seed),
+                "--ingestion-process",
+                "BYOL_REGULAR_BYOP",
+                "--image-name",
+                "byop",
+                "--image-description",
+                "d",
+            ),
+        )
+    assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
+    assert too_big.returncode != 0 and "ValidationException" in too_big.stderr
+    assert byop.returncode != 0 and "OperationNotSupportedException" in byop.stderr
+    assert "allow-listed" in byop.stderr
