@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,7 @@ def directory(moto_url: str) -> str:
     """A fresh directory registered with WorkSpaces in moto (EC2 VPC + Directory Service + register)."""
     import boto3
 
-    kw = {
+    kw: dict[str, Any] = {
         "endpoint_url": moto_url,
         "region_name": "us-east-1",
         "aws_access_key_id": "AKIATESTFAKEFAKEFAKE",
