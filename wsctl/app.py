@@ -6,6 +6,7 @@ and YAML are imported where they are used, so `--help` and completion stay fast.
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 import typer
@@ -167,6 +168,25 @@ app.command("modify")(modify)
 app.command("import-image")(import_image)
 app.command("describe-images")(describe_images)
 app.add_typer(sandbox_app, name="sandbox")
+
+
+def _evaluate_annotations(typer_app: typer.Typer) -> None:
+    """Evaluate each command's annotations once, here, instead of six times in Typer.
+
+    Under `from __future__ import annotations` every annotation is a string, and Typer
+    evaluates (and compiles) each one twice per look at a command, three looks per command
+    while it builds the CLI: about 40 ms of every `--help` and completion call. Evaluated
+    once at import, Typer finds ready objects.
+    """
+    for info in [typer_app.registered_callback, *typer_app.registered_commands]:
+        if info is not None and info.callback is not None:
+            info.callback.__annotations__ = inspect.get_annotations(info.callback, eval_str=True)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _evaluate_annotations(group.typer_instance)
+
+
+_evaluate_annotations(app)
 
 
 def run() -> None:
