@@ -221,3 +221,31 @@ def test_manual_needs_a_core_account(monkeypatch):
     assert code == "InvalidParameterValuesException"
     assert "MANUAL" in message and "WorkSpaces Core" in message and "allow-listed" in message
     assert _describe(c, wid)["WorkspaceProperties"]["RunningMode"] == "AUTO_STOP"
+
+
+def test_stop_and_start_and_modify_while_stopped(monkeypatch):
+    clock, c, [wid, always_on] = _available(monkeypatch, "user0001", "user0002")
+    c.modify_workspace_properties(WorkspaceId=always_on, WorkspaceProperties={"RunningMode": "ALWAYS_ON"})
+    answer = c.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": wid}, {"WorkspaceId": always_on}])
+    [failed] = answer["FailedRequests"]
+    assert failed["WorkspaceId"] == always_on and "ALWAYS_ON" in failed["ErrorMessage"]
+    assert _describe(c, wid)["State"] == "STOPPING"
+    code, _, _ = _refused(
+        lambda: c.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"ComputeTypeName": "VALUE"})
+    )
+    assert code == "InvalidResourceStateException"
+    clock.advance(2)
+    assert _describe(c, wid)["State"] == "STOPPED"
+    # A STOPPED WorkSpace may be modified.
+    c.modify_workspace_properties(WorkspaceId=wid, WorkspaceProperties={"ComputeTypeName": "VALUE"})
+    clock.advance(4)
+    ws = _describe(c, wid)
+    assert (ws["State"], ws["WorkspaceProperties"]["ComputeTypeName"]) == ("STOPPED", "VALUE")
+    again = c.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": wid}])["FailedRequests"]
+    assert again[0]["ErrorCode"] == "InvalidResourceStateException"
+    assert c.start_workspaces(StartWorkspaceRequests=[{"WorkspaceId": wid}])["FailedRequests"] == []
+    assert _describe(c, wid)["State"] == "STARTING"
+    clock.advance(2)
+    assert _describe(c, wid)["State"] == "AVAILABLE"
+    missing = c.start_workspaces(StartWorkspaceRequests=[{"WorkspaceId": "ws-000000000"}])["FailedRequests"]
+    assert missing[0]["ErrorCode"] == "ResourceNotFound.Workspace"

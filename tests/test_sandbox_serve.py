@@ -180,3 +180,32 @@ def test_faults_reach_http_clients_too():
         assert sb.error_of(caught)[::2] == ("InternalFailure", 500)
         assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 1
     assert sb.counts() == {"DescribeWorkspaces": 2}
+
+
+def test_each_request_costs_milliseconds_not_a_delayed_ack():
+    with sb.served("--quiet") as (url, _):
+        c = sb.http_client(url)
+        c.describe_workspaces()  # connect, load the model
+        took = []
+        for _ in range(15):
+            started = time.perf_counter()
+            c.describe_workspaces()
+            took.append(time.perf_counter() - started)
+    took.sort()
+    assert took[len(took) // 2] < 0.025, took  # Nagle + delayed ACK would add 40 ms to each
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_ipv6_loopback_host():
+    with sb.served("--host", "::1", "--quiet") as (url, _):
+        assert re.match(r"\Ahttp://\[::1\]:\d+\Z", url)
+        assert sb.http_client(url).describe_workspaces()["Workspaces"] == []

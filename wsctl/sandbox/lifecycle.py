@@ -18,6 +18,8 @@ PENDING_FOR = 5.0
 PENDING_ENCRYPTED_FOR = 10.0
 COMPUTE_CHANGE_FOR = 4.0
 VOLUME_CHANGE_FOR = 6.0
+STOPPING_FOR = 2.0
+STARTING_FOR = 2.0
 TERMINATING_FOR = 2.0
 TERMINATED_SHOWN_FOR = 2.0
 IMAGE_PENDING_FOR = 8.0
@@ -30,6 +32,10 @@ _ERROR_FIELDS = ("ErrorCode", "ErrorMessage")
 Row = sqlite3.Row | Mapping[str, Any]
 
 
+def loads(text: str | None, default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
 def workspace_state(row: Row, now: float) -> str | None:
     """The state at `now`, or None once a terminated WorkSpace has disappeared."""
     if row["gone_at"] is not None and now >= row["gone_at"]:
@@ -38,6 +44,11 @@ def workspace_state(row: Row, now: float) -> str | None:
         return "TERMINATING" if now < row["terminating_until"] else "TERMINATED"
     if now < row["ready_at"]:
         return "PENDING"
+    power = loads(row["power"], None)
+    if power is not None:
+        if now < power["until"]:
+            return "STOPPING" if power["to"] == "STOPPED" else "STARTING"
+        return str(power["to"])
     return str(row["outcome"])
 
 
@@ -60,10 +71,6 @@ def modification_states(modification: dict[str, Any] | None, failed: list[str], 
         state = "UPDATE_INITIATED" if now - started < (until - started) / 3 else "UPDATE_IN_PROGRESS"
         return [{"Resource": r, "State": state} for r in modification["resources"]]
     return [{"Resource": r, "State": "UPDATE_FAILED"} for r in failed]
-
-
-def loads(text: str | None, default: Any) -> Any:
-    return json.loads(text) if text else default
 
 
 def describe_workspace(row: Row, now: float) -> dict[str, Any] | None:

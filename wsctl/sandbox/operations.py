@@ -464,6 +464,42 @@ def terminate_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
     return {"FailedRequests": failed}
 
 
+# --- StopWorkspaces and StartWorkspaces ----------------------------------------------------------
+
+
+def stop_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
+    return {"FailedRequests": _power(tx, params["StopWorkspaceRequests"], "STOPPED")}
+
+
+def start_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
+    return {"FailedRequests": _power(tx, params["StartWorkspaceRequests"], "AVAILABLE")}
+
+
+def _power(tx: Tx, requests: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
+    """Stop or start each WorkSpace; the ones that cannot be are FailedRequests."""
+    failed = []
+    needed, verb = ("AVAILABLE", "stopped") if target == "STOPPED" else ("STOPPED", "started")
+    for request in requests:
+        workspace_id = request.get("WorkspaceId")
+        row = tx.conn.execute("SELECT * FROM workspaces WHERE workspace_id = ?", (workspace_id,)).fetchone()
+        state = lifecycle.workspace_state(row, tx.now) if row is not None else None
+        if row is None or state is None:
+            code, message = "ResourceNotFound.Workspace", f"The WorkSpace {workspace_id} could not be found."
+        elif json.loads(row["data"])["WorkspaceProperties"].get(MODE) not in ("AUTO_STOP", "MANUAL"):
+            code = "UnsupportedWorkspaceConfigurationException"
+            message = f"Only AUTO_STOP and MANUAL WorkSpaces can be {verb}; {workspace_id} is ALWAYS_ON."
+        elif state != needed:
+            code = "InvalidResourceStateException"
+            message = f"The WorkSpace {workspace_id} is {state}; only a {needed} WorkSpace can be {verb}."
+        else:
+            seconds = lifecycle.STOPPING_FOR if target == "STOPPED" else lifecycle.STARTING_FOR
+            power = {"to": target, "until": tx.after(seconds)}
+            tx.conn.execute("UPDATE workspaces SET power = ? WHERE seq = ?", (json.dumps(power), row["seq"]))
+            continue
+        failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
+    return failed
+
+
 # --- images ---------------------------------------------------------------------------------------
 
 
@@ -580,6 +616,8 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeWorkspaces": describe_workspaces,
     "ModifyWorkspaceProperties": modify_workspace_properties,
     "TerminateWorkspaces": terminate_workspaces,
+    "StopWorkspaces": stop_workspaces,
+    "StartWorkspaces": start_workspaces,
     "ImportWorkspaceImage": import_workspace_image,
     "DescribeWorkspaceImages": describe_workspace_images,
     "DescribeWorkspaceDirectories": describe_workspace_directories,

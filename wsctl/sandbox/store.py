@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 60_000
 ACCOUNT_ID = "111122223333"
 
@@ -60,6 +60,7 @@ CREATE TABLE workspaces (
     outcome TEXT NOT NULL,
     terminating_until REAL,
     gone_at REAL,
+    power TEXT,
     data TEXT NOT NULL,
     modification TEXT,
     failed_resources TEXT,
