@@ -162,11 +162,12 @@ def _check_filters(
     ):
         if value is not None:
             params[key] = value
-    found = model.validate("DescribeWorkspaces", params)
+    # Nothing to check means no service model to load (a plain `wsctl describe` stays quick).
+    found = model.validate("DescribeWorkspaces", params) if params else []
     for workspace_id in ids:
         found += model.validator().validate_shape("WorkspaceId", workspace_id, ("WorkspaceId",))
     problems += flag_problems(found, FLAGS)
-    valid_states = modeldata.enum_values(modeldata.WORKSPACE_STATE)
+    valid_states = modeldata.enum_values(modeldata.WORKSPACE_STATE) if states else ()
     for state in states:
         if state not in valid_states:
             message = model.validator().validate_shape("WorkspaceState", state)[0].message

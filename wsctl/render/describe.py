@@ -6,15 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from wsctl.context import AppContext, OutputFormat
-from wsctl.render.consoles import print_table
 from wsctl.render.data import emit
-from wsctl.render.tables import state_counts, workspaces_table
 
 
 def show_workspaces(app: AppContext, workspaces: Sequence[dict[str, Any]]) -> None:
     if app.output is not OutputFormat.table:
         emit(app.output, {"Workspaces": list(workspaces)}, (w["WorkspaceId"] for w in workspaces))
         return
+    # Rich only for tables: `describe -o json` in a script should not pay for it.
+    from wsctl.render.consoles import print_table
+    from wsctl.render.tables import state_counts, workspaces_table
+
     if not workspaces:
         app.note("No WorkSpaces match." + (" (sandbox)" if app.sandbox else ""))
         return
