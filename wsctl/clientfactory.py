@@ -1,4 +1,4 @@
-"""Builds the one boto3 WorkSpaces client a wsctl process uses.
+"""Builds the one botocore WorkSpaces client a wsctl process uses.
 
 The same client serves AWS and the sandbox: for `--sandbox` the client gets dummy
 credentials and the sandbox is attached at the transport (botocore's `before-send`), so
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
@@ -37,8 +37,12 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     if options.sandbox:
         client = _sandbox_client(options, config)
     else:
-        session = boto3.Session(profile_name=options.profile, region_name=options.region)
-        client = session.client("workspaces", endpoint_url=options.endpoint_url, config=config)
+        # botocore's session directly: boto3 adds nothing a client needs, and its import
+        # (with the resource layer) costs start-up time on every call.
+        session = _session(profile=options.profile)
+        client = session.create_client(
+            "workspaces", region_name=options.region, endpoint_url=options.endpoint_url, config=config
+        )
     events = client.meta.events
     events.register_first("needs-retry.workspaces", _stop_retrying_unreachable)
     events.register("before-send.workspaces", lambda **_: rate_limiter.acquire())
@@ -53,17 +57,24 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     return client
 
 
-def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
-    import botocore.session
+def _session(profile: str | None = None) -> botocore.session.Session:
+    from wsctl.modeldata import botocore_loader
 
+    session = botocore.session.Session(profile=profile)
+    # Registered lazily, as botocore registers its own: the data path is read at first use.
+    session.lazy_register_component("data_loader", lambda: botocore_loader(session.get_config_variable("data_path")))
+    return session
+
+
+def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
     # The sandbox never reads the user's profiles or credentials: a session that sees no
     # config files and gets explicit dummy keys cannot pick them up, nor show them.
-    session = botocore.session.Session()
+    session = _session()
     session.set_config_variable("config_file", os.devnull)
     session.set_config_variable("credentials_file", os.devnull)
     session.set_config_variable("profile", None)
     config = config.merge(Config(ignore_configured_endpoint_urls=True))  # type: ignore[call-arg]
-    return boto3.Session(botocore_session=session).client(
+    return session.create_client(
         "workspaces",
         region_name=options.region or SANDBOX_REGION,
         aws_access_key_id=SANDBOX_ACCESS_KEY,

@@ -356,9 +356,9 @@ def _number_check() -> Validator:
 @functools.cache
 def validator() -> ModelValidator:
     """The validator for the installed botocore's WorkSpaces model (loaded once)."""
-    from botocore.loaders import create_loader
+    from wsctl.modeldata import SERVICE, botocore_loader
 
-    raw = create_loader().load_service_model("workspaces", "service-2")
+    raw = botocore_loader().load_service_model(SERVICE, "service-2")
     return ModelValidator(raw)
 
 
