@@ -28,6 +28,18 @@ from wsctl.ratelimit import DEFAULT_BURST, DEFAULT_RATE
 class WsctlGroup(TyperGroup):
     """Turns every error a command raises into one message and a named exit code."""
 
+    _plain_params = False
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        # Every run (and every completion call) starts here: coerce plain option values
+        # without Typer's pydantic adapters, which cost more than the rest of a describe.
+        if not self._plain_params:
+            from wsctl.fastparams import install
+
+            install(self)
+            self._plain_params = True
+        return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

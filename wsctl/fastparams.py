@@ -1,0 +1,231 @@
+"""Command-line values coerced without pydantic, for the plain types wsctl's options use.
+
+Typer (0.27 and newer) turns every parameter's value into its Python type through a
+pydantic TypeAdapter, built the first time the parameter is processed. Importing pydantic
+and building those adapters costs 0.15-0.3 s on every command and every shell-completion
+call (Click processes all of a command's parameters, defaults included), which is more
+than the rest of a `wsctl describe`. wsctl's options are only str, bool, int and float
+(with Typer's min/max), case-insensitive StrEnums and lists of str, so before Click parses
+we give each such parameter a coercion with Typer's own rules and messages (tests compare
+the two over a corpus of values). Anything else, and a Typer without these internals, is
+left to Typer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any, get_args, get_origin
+
+_INT_TEXT = re.compile(r"[+-]?\d+(?:_\d+)*(?:\.0+)?")
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+try:  # Typer's internals: absent or different in other versions, then Typer does it all itself
+    from typer._coercion import RuntimeParam as _RuntimeParam
+    from typer._display import _escape_control_characters as _escape  # type: ignore[attr-defined]
+    from typer._param_types import coerce_cli_choice as _coerce_cli_choice
+    from typer.core import _TyperParameter
+
+    AVAILABLE = True
+except ImportError:  # pragma: no cover - another Typer
+    AVAILABLE = False
+
+
+class CoercionError(ValueError):
+    """A value that does not fit; the message is Typer's (pydantic's) wording."""
+
+
+def _number_text(limit: float) -> str:
+    if isinstance(limit, int) or float(limit).is_integer():
+        return str(int(limit))
+    return format(Decimal(repr(float(limit))), "f")
+
+
+def _check_range(value: float, low: float | None, high: float | None) -> None:
+    # pydantic checks the maximum first (so NaN, which fails both, reports the maximum).
+    if high is not None and not value <= high:
+        raise CoercionError(f"Input should be less than or equal to {_number_text(high)}")
+    if low is not None and not value >= low:
+        raise CoercionError(f"Input should be greater than or equal to {_number_text(low)}")
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CoercionError("Input should be a valid integer, got a number with a fractional part")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and _INT_TEXT.fullmatch(text):
+            return int(text.split(".", 1)[0])
+        raise CoercionError("Input should be a valid integer, unable to parse string as an integer")
+    raise CoercionError("Input should be a valid integer")
+
+
+def to_float(value: Any) -> float:
+    if isinstance(value, bool | int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if not text.isascii():
+                raise ValueError(text)
+            return float(text)
+        except ValueError:
+            raise CoercionError("Input should be a valid number, unable to parse string as a number") from None
+    raise CoercionError("Input should be a valid number")
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()  # Typer strips first; an empty value is False
+        if text == "":
+            return False
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise CoercionError("Input should be a valid boolean, unable to interpret input")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise CoercionError("Input should be a valid boolean")
+
+
+def to_str(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _leaf(annotation: Any, info: Any) -> Any:
+    """A function value -> coerced value for a leaf annotation, or None to leave it to Typer."""
+    if getattr(info, "parser", None) is not None or getattr(info, "clamp", False):
+        return None
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if annotation is str:
+        return to_str if low is None and high is None else None
+    if annotation is bool:
+        return to_bool
+    if annotation is int or annotation is float:
+        convert = to_int if annotation is int else to_float
+
+        def number(value: Any) -> Any:
+            result = convert(value)
+            _check_range(result, low, high)
+            return result
+
+        return number
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        choices = list(annotation)
+        case_sensitive = bool(getattr(info, "case_sensitive", True))
+
+        def choice(value: Any, ctx: Any = None) -> Any:
+            try:
+                return _coerce_cli_choice(value, choices=choices, case_sensitive=case_sensitive, ctx=ctx)
+            except ValueError as exc:
+                raise CoercionError(f"Value error, {exc}") from None
+
+        choice.wants_ctx = True  # type: ignore[attr-defined]
+        return choice
+    return None
+
+
+def plain_coercion(annotation: Any, info: Any) -> Any:
+    """(convert, is_list) for a plain annotation, or None when Typer must handle it."""
+    if get_origin(annotation) is list:
+        args = get_args(annotation)
+        if len(args) != 1 or get_origin(args[0]) is not None:
+            return None
+        inner = _leaf(args[0], info)
+        return None if inner is None else (inner, True)
+    if get_origin(annotation) is not None:
+        return None
+    leaf = _leaf(annotation, info)
+    return None if leaf is None else (leaf, False)
+
+
+if AVAILABLE:
+
+    @dataclass(frozen=True)
+    class PlainRuntimeParam(_RuntimeParam):
+        """Typer's RuntimeParam contract, without pydantic."""
+
+        convert: Any = None
+        is_list: bool = False
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            from typer._click.exceptions import BadParameter
+
+            def one(item: Any) -> Any:
+                if getattr(self.convert, "wants_ctx", False):
+                    return self.convert(item, ctx)
+                return self.convert(item)
+
+            try:
+                if self.is_list:
+                    items = value if isinstance(value, list | tuple) else [value]
+                    return [one(item) for item in items]
+                return one(value)
+            except CoercionError as exc:
+                raise BadParameter(_escape(str(exc)), ctx=ctx, param=param) from None
+
+
+def _give(param: Any) -> bool:
+    if not isinstance(param, _TyperParameter) or getattr(param, "_runtime_param", "absent") is not None:
+        return False
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or getattr(descriptor, "file_annotation", None) is not None:
+        return False
+    found = plain_coercion(descriptor.annotation, descriptor.parameter_info)
+    if found is None:
+        return False
+    convert, is_list = found
+    param._runtime_param = PlainRuntimeParam(
+        parameter_info=descriptor.parameter_info,
+        annotation=descriptor.annotation,
+        convert=convert,
+        is_list=is_list,
+    )
+    return True
+
+
+def _with_plain_help_option(command: Any) -> None:
+    # Click builds each command's --help option on first use, from the context's names.
+    original = getattr(command, "get_help_option", None)
+    if original is None or getattr(original, "wsctl_plain", False):
+        return
+
+    def get_help_option(ctx: Any) -> Any:
+        option = original(ctx)
+        if option is not None:
+            _give(option)
+        return option
+
+    get_help_option.wsctl_plain = True  # type: ignore[attr-defined]
+    command.get_help_option = get_help_option
+
+
+def install(command: Any) -> int:
+    """Give every plain parameter under `command` (a Click command or group) the coercion above.
+
+    Returns how many parameters got it (0 when this Typer is not the one we know).
+    """
+    if not AVAILABLE:
+        return 0
+    done = 0
+    stack = [command]
+    while stack:
+        current = stack.pop()
+        done += sum(_give(param) for param in getattr(current, "params", ()))
+        _with_plain_help_option(current)
+        stack.extend(getattr(current, "commands", {}).values())
+    return done
