@@ -176,3 +176,41 @@ def http_client(url: str, max_attempts: int = 1) -> Any:
         endpoint_url=url,
         config=Config(retries={"mode": "standard", "total_max_attempts": max_attempts}),
     )
+
+
+def cbor_client(url: str | None = None) -> Any:
+    """A botocore client that speaks Smithy RPC v2 CBOR (as SDKs that prefer the model's first protocol do).
+
+    Without `url`, it is attached to the in-process sandbox (and sees `fake_clock`).
+    """
+    import copy
+
+    import botocore.session
+    from botocore.config import Config
+
+    from wsctl.sandbox.transport import attach
+
+    session = botocore.session.Session()
+    loader = session.get_component("data_loader")
+    original = loader.load_service_model
+
+    def load(service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        data = original(service_name, type_name, api_version)
+        if service_name == "workspaces" and type_name == "service-2":
+            data = copy.deepcopy(data)
+            data["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+            data["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+        return data
+
+    loader.load_service_model = load
+    c = session.create_client(
+        "workspaces",
+        region_name="us-east-1",
+        aws_access_key_id="AKIATESTFAKEFAKEFAKE",
+        aws_secret_access_key="fake",
+        endpoint_url=url,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    if url is None:
+        attach(c)
+    return c

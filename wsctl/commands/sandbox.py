@@ -153,10 +153,12 @@ def serve(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log on stderr.")] = False,
 ) -> None:
-    """Serve the sandbox over HTTP (AWS JSON 1.1) for the AWS CLI, other SDKs and Terraform.
+    """Serve the sandbox over HTTP for the AWS CLI, other SDKs and Terraform.
 
-    The first line on stdout is the URL to use as the endpoint; one line per request goes
-    to stderr. Ctrl-C or SIGTERM stops it (exit 0).
+    It speaks both protocols of the WorkSpaces model: AWS JSON 1.1 (POST / with
+    X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. The first line on
+    stdout is the URL to use as the endpoint; one line per request goes to stderr.
+    Ctrl-C or SIGTERM stops it (exit 0).
 
     Example:
 

@@ -13,17 +13,22 @@ savepoint, so an operation error leaves the counters written and the state untou
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from wsctl import model
-from wsctl.sandbox import ids
+from wsctl.sandbox import cbor, ids
 from wsctl.sandbox.operations import OPERATIONS, ApiError, Tx
 from wsctl.sandbox.store import Settings, Store, next_counter
 
-TARGET_PREFIX = "WorkspacesService."
+SERVICE_NAME = "WorkspacesService"
+TARGET_PREFIX = SERVICE_NAME + "."
 CONTENT_TYPE = "application/x-amz-json-1.1"
+CBOR_CONTENT_TYPE = "application/cbor"
+RPC_V2_PATH = re.compile(r"/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)/?")
 THROTTLING_MESSAGE = "Rate exceeded"
 INTERNAL_MESSAGE = "We encountered an internal error. Please try again."
 
@@ -65,7 +70,36 @@ class Backend:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
 
+    def handle_request(self, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        """An HTTP request in either protocol the model lists: AWS JSON 1.1 or Smithy RPC v2 CBOR."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        match = RPC_V2_PATH.fullmatch(path.split("?", 1)[0])
+        if match is not None or lowered.get("smithy-protocol") == "rpc-v2-cbor":
+            operation = match["operation"] if match and match["service"] == SERVICE_NAME else ""
+            return self.handle_cbor(operation, body)
+        return self.handle(operation_from_target(lowered.get("x-amz-target")), body)
+
     def handle(self, operation: str, body: bytes) -> Reply:
+        """An AWS JSON 1.1 request: the operation from X-Amz-Target, a JSON body."""
+        return self._handle(operation, *_parse(body))
+
+    def handle_cbor(self, operation: str, body: bytes) -> Reply:
+        """A Smithy RPC v2 CBOR request: the operation from the URL path, a CBOR body."""
+        answer = self._handle(operation, *_parse_cbor(body))
+        payload = json.loads(answer.body)
+        if answer.status == 200:
+            spec = model.validator().operations.get(operation, {}).get("output")
+            payload = cbor.to_cbor_values(payload, spec["shape"] if spec else None, model.validator().shapes)
+        data = cbor.encode(payload)
+        headers = {
+            **answer.headers,
+            "Content-Type": CBOR_CONTENT_TYPE,
+            "Content-Length": str(len(data)),
+            "smithy-protocol": "rpc-v2-cbor",
+        }
+        return Reply(answer.status, headers, data)
+
+    def _handle(self, operation: str, params: dict[str, Any], parse_error: str | None) -> Reply:
         request_id = str(uuid.uuid4())
         run = OPERATIONS.get(operation)
         if run is None:
@@ -75,7 +109,6 @@ class Backend:
                 f"The sandbox does not implement the operation {name}.",
                 request_id=request_id,
             )
-        params, parse_error = _parse(body)
         with self.store.write() as conn:
             now = self.store.clock()
             settings = self.store.settings(conn)
@@ -125,6 +158,18 @@ def _parse(body: bytes) -> tuple[dict[str, Any], str | None]:
         return {}, f"The request body is not valid JSON: {exc}"
     if not isinstance(params, dict):
         return {}, "The request body must be a JSON object."
+    return params, None
+
+
+def _parse_cbor(body: bytes) -> tuple[dict[str, Any], str | None]:
+    if not body:
+        return {}, None
+    try:
+        params = cbor.from_cbor_values(cbor.decode(body))
+    except cbor.CBORError as exc:
+        return {}, f"The request body is not valid CBOR: {exc}"
+    if not isinstance(params, dict):
+        return {}, "The request body must be a CBOR map."
     return params, None
 
 

@@ -1,7 +1,9 @@
 """`wsctl sandbox serve`: the sandbox backend over HTTP, speaking AWS JSON 1.1.
 
 For the AWS CLI, other SDKs and Terraform: `POST /` with `X-Amz-Target:
-WorkspacesService.<Operation>` and a JSON body; any signature is accepted. One thread per
+WorkspacesService.<Operation>` and a JSON body (AWS JSON 1.1), or `POST
+/service/WorkspacesService/operation/<Operation>` with a CBOR body (Smithy RPC v2 CBOR,
+which the model lists first); any signature is accepted. One thread per
 connection (stdlib `ThreadingHTTPServer`), one SQLite connection per thread, so
 concurrent clients never lose or corrupt a write.
 """
@@ -75,7 +77,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - the name BaseHTTPRequestHandler looks for
         started = time.monotonic()
-        operation = operation_from_target(self.headers.get("X-Amz-Target"))
+        operation = operation_from_target(self.headers.get("X-Amz-Target")) or self.path.rsplit("/", 1)[-1]
         try:
             body = self._read_body()
         except BadRequest as exc:
@@ -83,7 +85,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._send(error_reply("SerializationException", str(exc)), operation, started)
             return
         try:
-            answer = self.server.backend.handle(operation, body)
+            answer = self.server.backend.handle_request(self.path, dict(self.headers.items()), body)
         except Exception as exc:  # noqa: BLE001 - a bug must answer 500, not kill the connection
             answer = error_reply("InternalFailure", f"sandbox internal error: {type(exc).__name__}: {exc}", 500)
         self._send(answer, operation, started)

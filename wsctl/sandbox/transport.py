@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
-from wsctl.sandbox.backend import Backend, operation_from_target
+from wsctl.sandbox.backend import Backend
 
 
 class _Body:
@@ -38,9 +40,12 @@ def attach_backend(client: Any, backend: Backend) -> None:
     """Answer every WorkSpaces call of `client` from `backend` (tests pass one with their own clock)."""
 
     def send(request: Any, **_: Any) -> AWSResponse:
-        operation = operation_from_target(_text(request.headers.get("X-Amz-Target")))
-        status, headers, body = backend.handle(operation, _bytes(request.body))
-        return AWSResponse(request.url, status, headers, _Body(body))
+        headers = {str(k): _text(v) for k, v in request.headers.items()}
+        answer = backend.handle_request(urlsplit(request.url).path, headers, _bytes(request.body))
+        response_headers = HTTPHeaders()
+        for name, value in answer.headers.items():
+            response_headers[name] = value
+        return AWSResponse(request.url, answer.status, response_headers, _Body(answer.body))
 
     client.meta.events.register("before-send.workspaces", send)
 
