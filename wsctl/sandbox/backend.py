@@ -4,6 +4,8 @@
 `X-Amz-Target: WorkspacesService.<Op>`, the JSON body) and answers `(status, headers,
 body)` as the service would: 200 with the result, 400 with `{"__type", "message"}` for
 errors, 500 `InternalFailure` for injected server errors and lost responses.
+`Backend.handle_request(path, headers, body)` takes any HTTP request and picks the
+protocol: AWS JSON 1.1, or Smithy RPC v2 CBOR (`/service/WorkspacesService/operation/<Op>`).
 
 Every request runs in one SQLite write transaction: count it, roll the fault dice, check
 the request against the service model, run the operation. The operation runs inside a
@@ -14,14 +16,15 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from wsctl import model
 from wsctl.sandbox import cbor, ids
-from wsctl.sandbox.operations import OPERATIONS, ApiError, Tx
+from wsctl.sandbox.operations import OPERATIONS, ApiError, Operation, Tx
 from wsctl.sandbox.store import Settings, Store, next_counter
 
 SERVICE_NAME = "WorkspacesService"
@@ -39,7 +42,7 @@ class Reply:
     headers: dict[str, str]
     body: bytes
 
-    def __iter__(self) -> Any:  # status, headers, body = backend.handle(...)
+    def __iter__(self) -> Iterator[Any]:  # status, headers, body = backend.handle(...)
         return iter((self.status, self.headers, self.body))
 
 
@@ -130,7 +133,9 @@ class Backend:
             return error_reply("InternalFailure", INTERNAL_MESSAGE, 500, request_id=request_id)
         return answer
 
-    def _run(self, conn: Any, run: Any, operation: str, params: dict[str, Any], tx: Tx, request_id: str) -> Reply:
+    def _run(
+        self, conn: sqlite3.Connection, run: Operation, operation: str, params: dict[str, Any], tx: Tx, request_id: str
+    ) -> Reply:
         problems = [p for p in model.validate(operation, params) if not p.warning and p.kind != "unknown"]
         wrong_types = [p for p in problems if p.kind == "type"]
         if wrong_types:
@@ -173,7 +178,7 @@ def _parse_cbor(body: bytes) -> tuple[dict[str, Any], str | None]:
     return params, None
 
 
-def _fault(conn: Any, settings: Settings, sequence: int, now: float, request_id: str) -> Reply | None:
+def _fault(conn: sqlite3.Connection, settings: Settings, sequence: int, now: float, request_id: str) -> Reply | None:
     """An injected throttle or server error for this request, or None."""
     if settings.rate_limit:
         tokens, stamp = conn.execute("SELECT tokens, stamp FROM bucket WHERE id = 1").fetchone()
