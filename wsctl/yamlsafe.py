@@ -12,8 +12,7 @@ graph (the C composer when available), then build plain Python values ourselves:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -38,8 +37,9 @@ MIN_NODE_BUDGET = 200_000
 NODE_BUDGET_FACTOR = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
+    # A tuple, not a dataclass: one is made for every key and item of a batch (60,000 for
+    # 10,000 entries), and a frozen dataclass's __init__ costs several times more.
     line: int  # 1-based
     col: int  # 1-based
 
@@ -68,10 +68,33 @@ def _mark(node: Any) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+class _MemoLoader(_Loader):
+    """Resolves each distinct plain scalar once.
+
+    PyYAML runs the implicit resolvers' regular expressions (int, float, bool, null,
+    timestamp...) on every plain scalar, in Python even under libyaml; a batch repeats the
+    same keys and values thousands of times. Safe resolvers depend only on the value and
+    its style, so the answer can be kept.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._resolved: dict[tuple[str, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+
 def load(text: str) -> Any:
     """Parse one YAML document into located plain values. Raises YamlError."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_MemoLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark is not None else None
@@ -83,7 +106,7 @@ def load(text: str) -> Any:
         raise YamlError(f"YAML syntax error: {exc}") from None
     if root is None:
         return None
-    return _Builder(_count_nodes(root)).build(root)
+    return _Builder(root).build(root)
 
 
 def _char_at(text: str, mark: Mark) -> str:
@@ -111,13 +134,20 @@ def _count_nodes(root: Any) -> int:
 
 
 class _Builder:
-    def __init__(self, distinct_nodes: int) -> None:
-        self.budget = max(MIN_NODE_BUDGET, NODE_BUDGET_FACTOR * distinct_nodes)
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        # The budget depends on the distinct nodes, but counting them is a walk of its own:
+        # only a document that reaches the minimum budget is counted (once).
+        self.budget = MIN_NODE_BUDGET
+        self.counted = False
         self.visited = 0
         self._scalars = yaml.SafeLoader("")  # only its scalar constructors are used
 
     def build(self, node: Any, active: frozenset[int] = frozenset()) -> Any:
         self.visited += 1
+        if self.visited > self.budget and not self.counted:
+            self.counted = True
+            self.budget = max(MIN_NODE_BUDGET, NODE_BUDGET_FACTOR * _count_nodes(self.root))
         if self.visited > self.budget:
             raise YamlError(
                 f"the document expands to more than {self.budget:,} values through aliases (&/*); "
