@@ -52,6 +52,13 @@ class WsctlGroup(TyperGroup):
         except KeyboardInterrupt as exc:
             raise typer.Exit(report_exception(exc)) from None
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        # A TAB press (_WSCTL_COMPLETE set): one-line help, no Rich (see wsctl.completion).
+        from wsctl.completion import use_plain_help_formats
+
+        use_plain_help_formats()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
 
 def _is_click_exception(exc: BaseException) -> bool:
     # Typer bundles Click; its usage errors carry their own exit code (2) and message.

@@ -7,7 +7,7 @@ from wsctl import modeldata
 INGESTION_HELP = {
     "": "PCoIP",
     "_WSP": "WorkSpaces Streaming Protocol (DCV)",
-    "_BYOP": "bring your own protocol; WorkSpaces Core allow-listed accounts only",
+    "_BYOP": "bring your own protocol (WorkSpaces Core allow-listed accounts only)",
 }
 
 
@@ -53,3 +53,52 @@ def complete_ingestion_processes(incomplete: str) -> list[tuple[str, str]]:
 
 def complete_applications(incomplete: str) -> list[str]:
     return _matching(modeldata.APPLICATION, incomplete)
+
+
+# --- how completions are printed ------------------------------------------------------------
+
+
+def plain_help(text: str, limit: int = 120) -> str:
+    """Help for a completion menu: one line of plain text, at most `limit` characters."""
+    line = " ".join(text.split())
+    if len(line) > limit:
+        line = line[: limit - 3].rstrip(" ,;:.") + "..."
+    return line
+
+
+def _zsh_escape(text: str) -> str:
+    # Typer's own escaping for the _arguments spec its zsh script evaluates.
+    return text.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
+
+
+def use_plain_help_formats() -> None:
+    """Print zsh, fish and PowerShell completions with one-line plain help, without Rich.
+
+    Typer renders each completion's help through Rich: that imports Rich on every TAB, eats
+    `[...]` as markup, and wraps help longer than 80 columns onto a new line, which zsh and
+    fish then read as more candidates. These classes print the same protocol, help kept on
+    one line. Typer registers its own classes while it builds the CLI, so this runs after.
+    """
+    try:
+        from typer._click.shell_completion import CompletionItem, add_completion_class
+        from typer._completion_classes import FishComplete, PowerShellComplete, ZshComplete
+    except ImportError:  # pragma: no cover - another Typer: keep its own formats
+        return
+
+    class PlainZshComplete(ZshComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            value = _zsh_escape(item.value)
+            return f'"{value}":"{_zsh_escape(plain_help(item.help))}"' if item.help else f'"{value}"'
+
+    class PlainFishComplete(FishComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            return f"{item.value}\t{plain_help(item.help)}" if item.help else f"{item.value}"
+
+    class PlainPowerShellComplete(PowerShellComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            return f"{item.value}:::{plain_help(item.help) if item.help else ' '}"
+
+    add_completion_class(PlainZshComplete, "zsh")
+    add_completion_class(PlainFishComplete, "fish")
+    add_completion_class(PlainPowerShellComplete, "powershell")
+    add_completion_class(PlainPowerShellComplete, "pwsh")
