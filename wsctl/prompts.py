@@ -26,8 +26,16 @@ def _terminal_output() -> Any:
 
 
 def _ask(question: Any) -> Any:
-    answer = question.ask(kbi_msg="")
-    if answer is None:  # Ctrl-C / Ctrl-D at the prompt
+    """The answer, or KeyboardInterrupt (exit 130, nothing sent) on Ctrl-C or Ctrl-D.
+
+    `unsafe_ask`, because questionary's `ask` prints its interrupt message to stdout, which
+    may be a pipe that should hold only data.
+    """
+    try:
+        answer = question.unsafe_ask()
+    except EOFError:
+        raise KeyboardInterrupt from None
+    if answer is None:
         raise KeyboardInterrupt
     return answer
 
@@ -189,10 +197,36 @@ def pick_workspaces(app: AppContext) -> list[str]:
     def valid(picked: list[str]) -> bool | str:
         return bool(picked) or "pick at least one WorkSpace (space marks it)"
 
-    picked: list[str] = _ask(
-        questionary.checkbox("WorkSpaces:", choices=choices, validate=valid, output=_terminal_output())
-    )
+    question = questionary.checkbox("WorkSpaces:", choices=choices, validate=valid, output=_terminal_output())
+    picked: list[str] = _ask(_enter_takes_highlighted(question))
     return picked
+
+
+def _enter_takes_highlighted(question: Any) -> Any:
+    """In a checkbox, Enter with nothing marked takes the highlighted entry, as in every other picker.
+
+    questionary has no option for it: this adds an Enter binding to the question (the last
+    binding for a key wins). With another questionary, Enter keeps asking for a mark.
+    """
+    try:
+        from prompt_toolkit.keys import Keys
+        from questionary.prompts.common import InquirerControl
+    except ImportError:  # pragma: no cover - another questionary
+        return question
+    application = question.application
+    windows = application.layout.find_all_windows()
+    control = next((w.content for w in windows if isinstance(w.content, InquirerControl)), None)
+    if control is None or application.key_bindings is None:  # pragma: no cover - another questionary
+        return question
+
+    def accept(event: Any) -> None:
+        if not control.selected_options:
+            control.selected_options.append(control.get_pointed_at().value)
+        control.is_answered = True
+        event.app.exit(result=[choice.value for choice in control.get_selected_values()])
+
+    application.key_bindings.add(Keys.ControlM, eager=True)(accept)
+    return question
 
 
 def ask_import_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -126,7 +126,7 @@ def create(
         tags=parse_tags(tags),
     )
     files = list(files or [])
-    if not files and not flags.users:
+    if not files and not (flags.directory_id and flags.bundle_id and flags.users):
         flags = _ask_or_refuse(app, flags)
     raise typer.Exit(
         run_create(app, files, flags, dry_run=dry_run, yes=yes, wait=wait, timeout=timeout, poll_interval=poll_interval)
