@@ -253,7 +253,7 @@ def test_time_scale_multiplies_durations(monkeypatch):
 
 
 def test_lifecycle_runs_on_the_real_clock_too():
-    seed = sb.reset("--time-scale", "0.04")  # visible after 20 ms, AVAILABLE after 200 ms
+    seed = sb.reset("--time-scale", "0.1")  # visible after 50 ms, AVAILABLE after 500 ms
     c = sb.client()
     wid = c.create_workspaces(Workspaces=[sb.request(seed, "user0001")])["PendingRequests"][0]["WorkspaceId"]
     seen: list[str | None] = []
