@@ -1,8 +1,10 @@
-"""Shell-completion callbacks: enum values from the service model, no network, no botocore."""
+"""Shell-completion callbacks: enum values from the service model, no network, no botocore.
+
+Command modules import this module for the callbacks; the model is read (wsctl.modeldata)
+only when a callback runs, so `--help` does not pay for it.
+"""
 
 from __future__ import annotations
-
-from wsctl import modeldata
 
 INGESTION_HELP = {
     "": "PCoIP",
@@ -25,34 +27,46 @@ def ingestion_process_help(value: str) -> str:
     return f"{protocol}; for {gpu}"
 
 
+RUNNING_MODE_NOTES = {
+    "AUTO_STOP": "stops after the user disconnects; billed by the hour",
+    "ALWAYS_ON": "always running; billed monthly",
+    "MANUAL": "WorkSpaces Core only: needs an allow-listed account",
+}
+
+
 def _matching(shape: str, incomplete: str) -> list[str]:
+    from wsctl import modeldata
+
     prefix = incomplete.upper()
     return [v for v in modeldata.enum_values(shape) if v.upper().startswith(prefix)]
 
 
+# Shape names in the WorkSpaces model (as in wsctl.modeldata, which is not imported up front).
+_RUNNING_MODE = "RunningMode"
+_COMPUTE = "Compute"
+_WORKSPACE_STATE = "WorkspaceState"
+_INGESTION_PROCESS = "WorkspaceImageIngestionProcess"
+_APPLICATION = "Application"
+
+
 def complete_running_modes(incomplete: str) -> list[tuple[str, str]]:
-    notes = {
-        "MANUAL": "WorkSpaces Core allow-listed accounts only",
-        "AUTO_STOP": "stops after the timeout",
-        "ALWAYS_ON": "always running, billed monthly",
-    }
-    return [(v, notes.get(v, "")) for v in _matching(modeldata.RUNNING_MODE, incomplete)]
+    return [(v, RUNNING_MODE_NOTES.get(v, "")) for v in _matching(_RUNNING_MODE, incomplete)]
 
 
 def complete_compute_types(incomplete: str) -> list[str]:
-    return _matching(modeldata.COMPUTE, incomplete)
+    return _matching(_COMPUTE, incomplete)
 
 
 def complete_states(incomplete: str) -> list[str]:
-    return _matching(modeldata.WORKSPACE_STATE, incomplete)
+    return _matching(_WORKSPACE_STATE, incomplete)
 
 
 def complete_ingestion_processes(incomplete: str) -> list[tuple[str, str]]:
-    return [(v, ingestion_process_help(v)) for v in _matching(modeldata.INGESTION_PROCESS, incomplete)]
+    return [(v, ingestion_process_help(v)) for v in _matching(_INGESTION_PROCESS, incomplete)]
 
 
 def complete_applications(incomplete: str) -> list[str]:
-    return _matching(modeldata.APPLICATION, incomplete)
+    return _matching(_APPLICATION, incomplete)
 
 
 # --- how completions are printed ------------------------------------------------------------

@@ -122,15 +122,9 @@ def ask_user_names() -> list[str]:
     return list(dict.fromkeys(text.replace(",", " ").split()))
 
 
-RUNNING_MODE_NOTES = {
-    "AUTO_STOP": "stops after the user disconnects; billed by the hour",
-    "ALWAYS_ON": "always running; billed monthly",
-    "MANUAL": "WorkSpaces Core only: needs an allow-listed account",
-}
-
-
 def pick_running_mode(current: str | None = None) -> str:
     from wsctl import modeldata
+    from wsctl.completion import RUNNING_MODE_NOTES
 
     modes = list(modeldata.enum_values(modeldata.RUNNING_MODE))
     if current in modes:  # the current mode is rarely the wanted one: offer the others first
