@@ -88,7 +88,7 @@ def test_aws_cli_drives_all_seven_operations():
         ids = [w["WorkspaceId"] for w in created["PendingRequests"]]
         assert len(ids) == 3
 
-        first_page, modified, refused, images = _parallel(
+        first_page, modified, refused, missing, too_big, images = _parallel(
             (_aws, url, "describe-workspaces", "--page-size", "1", "--max-items", "2"),
             (
                 _aws,
@@ -108,36 +108,6 @@ def test_aws_cli_drives_all_seven_operations():
                 "--workspace-properties",
                 "RunningMode=AUTO_STOP,RunningModeAutoStopTimeoutInMinutes=90",
             ),
-            (_aws, url, "describe-workspace-images", "--image-ids", image_id),
-        )
-        page = _ok(first_page)
-        assert [w["WorkspaceId"] for w in page["Workspaces"]] == ids[:2]
-        assert page["NextToken"]
-        _ok(modified)
-        assert refused.returncode != 0
-        assert "InvalidParameterValuesException" in refused.stderr and "multiple of 60" in refused.stderr
-        [image] = _ok(images)["Images"]
-        assert (image["ImageId"], image["Name"]) == (image_id, "golden-1")
-        assert image["State"] == "AVAILABLE"  # --time-scale 0
-
-        rest, by_id = _parallel(
-            (_aws, url, "describe-workspaces", "--page-size", "1", "--starting-token", page["NextToken"]),
-            (_aws, url, "describe-workspaces", "--workspace-ids", ids[0]),
-        )
-        assert [w["WorkspaceId"] for w in _ok(rest)["Workspaces"]] == ids[2:]
-        [ws] = _ok(by_id)["Workspaces"]
-        assert ws["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON" and ws["State"] == "AVAILABLE"
-    counts = sb.counts()
-    assert counts["DescribeWorkspaces"] == 2 + 1 + 1  # pages of one: 2, then the last page, then by ID
-    assert counts["ModifyWorkspaceProperties"] == 2 and counts["CreateWorkspaces"] == 1
-    assert counts["DescribeWorkspaceBundles"] == 2
-
-
-@pytest.mark.skipif(not AWS.exists(), reason="the AWS CLI (awscli, a test dependency) is not installed")
-def test_aws_cli_reports_service_and_validation_errors():
-    seed = sb.reset("--no-core")
-    with sb.served("--quiet") as (url, _):
-        missing, too_big, byop = _parallel(
             (
                 _aws,
                 url,
@@ -148,21 +118,25 @@ def test_aws_cli_reports_service_and_validation_errors():
                 "RunningMode=ALWAYS_ON",
             ),
             (_aws, url, "describe-workspace-directories", "--limit", "26"),
-            (
-                _aws,
-                url,
-                "import-workspace-image",
-                "--ec2-image-id",
-                sb.ami_id(seed),
-                "--ingestion-process",
-                "BYOL_REGULAR_BYOP",
-                "--image-name",
-                "byop",
-                "--image-description",
-                "d",
-            ),
+            (_aws, url, "describe-workspace-images", "--image-ids", image_id),
         )
-    assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
-    assert too_big.returncode != 0 and "ValidationException" in too_big.stderr
-    assert byop.returncode != 0 and "OperationNotSupportedException" in byop.stderr
-    assert "allow-listed" in byop.stderr
+        page = _ok(first_page)
+        assert [w["WorkspaceId"] for w in page["Workspaces"]] == ids[:2]
+        assert page["NextToken"]
+        _ok(modified)
+        assert refused.returncode != 0
+        assert "InvalidParameterValuesException" in refused.stderr and "multiple of 60" in refused.stderr
+        assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
+        assert too_big.returncode != 0 and "ValidationException" in too_big.stderr
+        [image] = _ok(images)["Images"]
+        assert (image["ImageId"], image["Name"]) == (image_id, "golden-1")
+        assert image["State"] == "AVAILABLE"  # --time-scale 0
+
+        rest = _aws(url, "describe-workspaces", "--page-size", "1", "--starting-token", page["NextToken"])
+        assert [w["WorkspaceId"] for w in _ok(rest)["Workspaces"]] == ids[2:]
+    [ws] = sb.client().describe_workspaces(WorkspaceIds=[ids[0]])["Workspaces"]
+    assert ws["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON" and ws["State"] == "AVAILABLE"
+    counts = sb.counts()
+    assert counts["DescribeWorkspaces"] == 2 + 1 + 1  # pages of one: 2, then the last page; then by ID
+    assert counts["ModifyWorkspaceProperties"] == 3 and counts["CreateWorkspaces"] == 1
+    assert counts["DescribeWorkspaceBundles"] == 2
