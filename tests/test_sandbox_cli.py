@@ -141,7 +141,7 @@ def test_sandbox_needs_no_aws_configuration_and_never_uses_the_users_keys(monkey
 @pytest.mark.xfail(
     strict=True,
     reason="clientfactory._sandbox_client lets botocore read AWS_PROFILE from the environment "
-    "(set_config_variable('profile', None) falls through to the env var); needs "
+    "(set_config_variable('profile', None) falls through to the env var); the sandbox session needs "
     "botocore.session.Session(session_vars={'profile': (None, None, None, None)})",
 )
 def test_sandbox_ignores_a_missing_aws_profile(monkeypatch):
