@@ -33,13 +33,13 @@ BACKSPACE = "\x7f"
 class Terminal:
     """`wsctl ARGS` on a pseudo-terminal (stdin and stderr), with stdout going to a file."""
 
-    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None, lines: int = 40) -> None:
         self.stdout_path = tmp_path / "stdout.txt"
         full_env = {
             **os.environ,
             "TERM": "xterm",
             "COLUMNS": "120",
-            "LINES": "40",
+            "LINES": str(lines),
             # Nothing answers prompt_toolkit's cursor-position requests here; do not wait for one.
             "PROMPT_TOOLKIT_NO_CPR": "1",
             **(env or {}),
@@ -51,7 +51,7 @@ class Terminal:
             env=full_env,
             encoding="utf-8",
             timeout=TIMEOUT,
-            dimensions=(40, 120),
+            dimensions=(lines, 120),
         )
         self.raw = ""  # everything drawn so far
         self.seen = 0  # how much of `screen` earlier waits have consumed
@@ -106,8 +106,8 @@ class Terminal:
 def terminal(tmp_path: Path) -> Any:
     opened: list[Terminal] = []
 
-    def open_terminal(*args: str, env: dict[str, str] | None = None) -> Terminal:
-        term = Terminal(tmp_path, *args, env=env)
+    def open_terminal(*args: str, env: dict[str, str] | None = None, lines: int = 40) -> Terminal:
+        term = Terminal(tmp_path, *args, env=env, lines=lines)
         opened.append(term)
         return term
 
@@ -192,6 +192,33 @@ def test_ctrl_c_at_the_first_prompt_exits_130(terminal):
     assert term.finish() == 130
     assert set(sb.counts()) <= {"DescribeWorkspaceDirectories"}
     assert term.stdout == ""
+
+
+def test_a_list_longer_than_the_terminal_scrolls_and_is_fetched_once(terminal):
+    seed = sb.reset()
+    pages = sb.client().get_paginator("describe_workspace_bundles")
+    listed = [b for owner in ({}, {"Owner": "AMAZON"}) for page in pages.paginate(**owner) for b in page["Bundles"]]
+    assert len(listed) > 12
+    before = sb.counts()
+    term = terminal("--sandbox", "create", "--dry-run", "-o", "json", lines=12)
+    term.wait_for(r"Directory:")
+    term.send(ENTER)
+    term.wait_for(r"Bundle \(type to filter\):")
+    term.send("\x1b[A")  # Up from the first entry: the last one, far below the 12-line screen
+    term.wait_for(re.escape(listed[-1]["BundleId"]))
+    term.send("\x1b[A" + ENTER)
+    term.wait_for(r"User names")
+    assert term.answered("Bundle (type to filter):").endswith(listed[-2]["BundleId"])
+    directory = term.answered("Directory:").split()[0]
+    term.send(users_of(seed, directory, 1)[0] + ENTER)
+    term.wait_for(r"Running mode:")
+    term.send(DOWN + ENTER)  # ALWAYS_ON: no timeout to ask
+    assert term.finish() == 0, term.screen[-2000:]
+    plan = json.loads(term.stdout)
+    assert [r["BundleId"] for r in plan["Requests"]] == [listed[-2]["BundleId"]]
+    counts = sb.counts()
+    assert counts["DescribeWorkspaceDirectories"] - before.get("DescribeWorkspaceDirectories", 0) == 1
+    assert "CreateWorkspaces" not in counts
 
 
 def test_interactive_set_mode_picks_the_highlighted_workspace_and_a_mode(terminal):
