@@ -138,12 +138,6 @@ def test_sandbox_needs_no_aws_configuration_and_never_uses_the_users_keys(monkey
     assert "AKIAUSERSREALKEY0000" not in auth and "AKIAUSERSENVKEY00000" not in auth
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clientfactory._sandbox_client lets botocore read AWS_PROFILE from the environment "
-    "(set_config_variable('profile', None) falls through to the env var); the sandbox session needs "
-    "botocore.session.Session(session_vars={'profile': (None, None, None, None)})",
-)
 def test_sandbox_ignores_a_missing_aws_profile(monkeypatch):
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     run = wsctl("--sandbox", "describe", "-o", "json")

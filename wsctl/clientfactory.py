@@ -57,10 +57,10 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     return client
 
 
-def _session(profile: str | None = None) -> botocore.session.Session:
+def _session(profile: str | None = None, session_vars: dict[str, Any] | None = None) -> botocore.session.Session:
     from wsctl.modeldata import botocore_loader
 
-    session = botocore.session.Session(profile=profile)
+    session = botocore.session.Session(session_vars=session_vars, profile=profile)
     # Registered lazily, as botocore registers its own: the data path is read at first use.
     session.lazy_register_component("data_loader", lambda: botocore_loader(session.get_config_variable("data_path")))
     return session
@@ -69,10 +69,10 @@ def _session(profile: str | None = None) -> botocore.session.Session:
 def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
     # The sandbox never reads the user's profiles or credentials: a session that sees no
     # config files and gets explicit dummy keys cannot pick them up, nor show them.
-    session = _session()
+    # (Setting the variable to None is not enough: botocore would fall back to AWS_PROFILE.)
+    session = _session(session_vars={"profile": (None, None, None, None)})
     session.set_config_variable("config_file", os.devnull)
     session.set_config_variable("credentials_file", os.devnull)
-    session.set_config_variable("profile", None)
     config = config.merge(Config(ignore_configured_endpoint_urls=True))  # type: ignore[call-arg]
     return session.create_client(
         "workspaces",

@@ -15,6 +15,7 @@ from wsctl.sandbox import ids
 from wsctl.sandbox.store import ACCOUNT_ID, Settings
 
 UPDATE_FAILS_USER = "sandbox-update-fails"
+CATALOGUE_SEED = 0
 SECOND_DIRECTORY_USERS = 10
 
 # (label, compute type, root GiB, user GiB, vCPU, memory GiB)
@@ -54,7 +55,10 @@ _AMIS = (
 
 
 def seed(conn: sqlite3.Connection, settings: Settings, now: float) -> None:
-    s = settings.seed
+    # The catalogue (directories, bundles, AMIs) has the same IDs whatever --seed says, so the
+    # examples and the README work after any reset; --seed varies what gets created later
+    # (WorkSpace and image IDs) and the fault decisions.
+    s = CATALOGUE_SEED
     meta = {"settings": settings.to_json(), "next_id": "0", "request_seq": "0", "seeded_at": repr(now)}
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
     conn.execute("INSERT INTO bucket (id, tokens, stamp) VALUES (1, ?, ?)", (float(settings.burst), now))
