@@ -377,10 +377,14 @@ class _Reader:
         bad = False
         for index, column in enumerate(columns):
             if column not in FRIENDLY_PATHS:
+                separated = len(columns) == 1 and ";" in column
                 self.problem(
                     f"{name} row 1",
                     column or f"column {index + 1}",
-                    f"unknown column{_suggest_key(column, FRIENDLY_PATHS)}",
+                    "unknown column; the header is separated by ';', but wsctl reads comma-separated CSV "
+                    "(save it as 'CSV UTF-8 (comma delimited)')"
+                    if separated
+                    else f"unknown column{_suggest_key(column, FRIENDLY_PATHS)}",
                 )
                 bad = True
         if len(set(columns)) != len(columns):

@@ -8,9 +8,10 @@ locations the same way. Problems marked `warning=True` are shown but do not stop
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeGuard
 
-from wsctl.model import PathT, Problem
+from wsctl.model import PathT, Problem, preview
 from wsctl.modeldata import RUNNING_MODE, enum_values
 
 AUTO_STOP_STEP_MINUTES = 60
@@ -161,9 +162,43 @@ def tag_problems(tags: Any, path: PathT) -> list[Problem]:
     return out
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character_problems(request: dict[str, Any], path: PathT = ()) -> list[Problem]:
+    """No control characters in user names, tags or the key name.
+
+    Directory account names and AWS tags never contain them; in a batch file they are a
+    paste accident or hostile, and a table that printed them back would hand the terminal
+    an escape sequence (ESC [2J clears the screen).
+    """
+    fields: list[tuple[PathT, Any]] = [
+        ((*path, "UserName"), request.get("UserName")),
+        ((*path, "VolumeEncryptionKey"), request.get("VolumeEncryptionKey")),
+    ]
+    tags = request.get("Tags")
+    if isinstance(tags, list):
+        for index, tag in enumerate(tags):
+            if isinstance(tag, dict):
+                fields += [((*path, "Tags", index, part), tag.get(part)) for part in ("Key", "Value")]
+    out = []
+    for where, value in fields:
+        found = _CONTROL_CHARACTER.search(value) if isinstance(value, str) else None
+        if found:
+            out.append(
+                Problem(
+                    where,
+                    "rule",
+                    f"{preview(value)} contains the control character U+{ord(found.group()):04X}; remove it",
+                    value=value,
+                )
+            )
+    return out
+
+
 def workspace_request_problems(request: dict[str, Any], path: PathT = ()) -> list[Problem]:
     """Rules for one CreateWorkspaces entry (a WorkspaceRequest)."""
-    out: list[Problem] = []
+    out: list[Problem] = control_character_problems(request, path)
     props = request.get("WorkspaceProperties")
     if isinstance(props, dict):
         out += running_mode_problems(props, (*path, "WorkspaceProperties"))

@@ -18,8 +18,12 @@ import yaml
 
 try:  # libyaml's composer is several times faster on big batch files
     from yaml import CSafeLoader as _Loader
+
+    _OFFSETS_IN_BYTES = True  # libyaml reports reader errors at byte offsets of the UTF-8 text
 except ImportError:  # pragma: no cover - pure-Python fallback
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _OFFSETS_IN_BYTES = False
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -102,11 +106,27 @@ def load(text: str) -> Any:
         if where is not None and _char_at(text, where) == "\t" or "\\t" in problem:
             problem = "a tab character; YAML indentation must use spaces"
         raise YamlError(f"YAML syntax error: {problem}", where) from None
+    except yaml.reader.ReaderError as exc:
+        # A NUL or other control character: PyYAML says only "position N" (in bytes under libyaml).
+        raise YamlError(
+            f"YAML syntax error: the character {_code_point(exc.character)} is not allowed ({exc.reason})",
+            _mark_of_offset(text, exc.position),
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax error: {exc}") from None
     if root is None:
         return None
     return _Builder(root).build(root)
+
+
+def _code_point(character: Any) -> str:
+    number = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    return f"U+{number:04X}"
+
+
+def _mark_of_offset(text: str, offset: int) -> Mark:
+    before = text.encode("utf-8")[:offset].decode("utf-8", "ignore") if _OFFSETS_IN_BYTES else text[:offset]
+    return Mark(before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
 
 
 def _char_at(text: str, mark: Mark) -> str:

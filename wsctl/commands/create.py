@@ -174,7 +174,8 @@ def run_create(
     if batch.problems:
         raise InvalidInput(batch.problems)
     if not batch.requests:
-        raise UsageError("nothing to create: the input has no entries")
+        given = [("<stdin>" if f == "-" else f) for f in files] or ["the flags"]
+        raise UsageError(f"nothing to create: no entries in {', '.join(given)}")
     for line in batch.warnings:
         app.warn(line)
     requests = [p.request for p in batch.requests]
