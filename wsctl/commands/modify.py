@@ -101,6 +101,7 @@ def modify(
             "--compute-type and a volume size cannot change in the same call; run two commands "
             "(wsctl modify ... --compute-type, then wsctl modify ... --root-volume-size)"
         )
+    check_flag_values(compute_type, root_volume_size, user_volume_size)
     targets, workspaces = gather_targets(
         app, ids, file, directory_id, bundle_id, allowed=set(FLAGS), int_keys={"root_volume_size", "user_volume_size"}
     )
@@ -134,6 +135,24 @@ def modify(
             step_note=step_note,
         )
     )
+
+
+def check_flag_values(compute_type: str | None, root_volume_size: int | None, user_volume_size: int | None) -> None:
+    """The flags' own values (compute type, 1-2000 GiB), before any WorkSpace is looked up."""
+    from wsctl import model, rules
+    from wsctl.commands.common import flag_problems, raise_if_problems
+
+    given = zip(
+        ("ComputeTypeName", "RootVolumeSizeGib", "UserVolumeSizeGib"),
+        (compute_type, root_volume_size, user_volume_size),
+        strict=True,
+    )
+    props = {k: v for k, v in given if v is not None}
+    if not props:
+        return
+    found = model.validator().validate_shape("WorkspaceProperties", props)
+    found = found or [p for p in rules.volume_problems(props, ()) if p.kind != "rule" or "outside" in p.message]
+    raise_if_problems(flag_problems([p for p in found if not p.warning], {m: FLAGS[k] for m, k in MEMBER_KEYS.items()}))
 
 
 def describe_props(props: dict[str, Any]) -> str:

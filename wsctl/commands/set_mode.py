@@ -99,6 +99,7 @@ def set_mode(
         running_mode = pick_running_mode()
         if running_mode == "AUTO_STOP":
             auto_stop_timeout = ask_auto_stop_timeout()
+    check_flag_values(running_mode, auto_stop_timeout)
     targets, workspaces = gather_targets(
         app, ids, file, directory_id, bundle_id, allowed=set(FLAGS), int_keys={"auto_stop_timeout"}
     )
@@ -124,6 +125,19 @@ def set_mode(
             wait_timeout=DEFAULT_TIMEOUT["set-mode"],
         )
     )
+
+
+def check_flag_values(running_mode: str | None, auto_stop_timeout: int | None) -> None:
+    """The flags' own values, before any WorkSpace is looked up: a mistyped mode costs no call."""
+    from wsctl import model, rules
+    from wsctl.commands.common import flag_problems, raise_if_problems
+
+    props = {k: v for k, v in zip(MEMBER_KEYS, (running_mode, auto_stop_timeout), strict=True) if v is not None}
+    if not props:
+        return
+    found = model.validator().validate_shape("WorkspaceProperties", props)
+    found = found or [p for p in rules.running_mode_problems(props, ()) if not p.warning]
+    raise_if_problems(flag_problems(found, {m: FLAGS[k] for m, k in MEMBER_KEYS.items()}))
 
 
 def _missing(flags: list[str]) -> Exception:
