@@ -210,7 +210,7 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     (("set-mode", WS, "--running-mode", "FAST"), "--running-mode", "'FAST' is not one of"),
     (("set-mode", WS, "--running-mode", "AUTO_STOP", "--auto-stop-timeout", "90"), "--auto-stop-timeout", "of 60"),
     (("set-mode", WS, "--running-mode", "ALWAYS_ON", "--auto-stop-timeout", "60"), "--auto-stop-timeout", "only to"),
-    (("set-mode", "--directory-id", DIR, "--bundle-id", BUNDLE, "--running-mode", "ON"), "--bundle-id", "not both"),
+    (("set-mode", "--directory-id", DIR, "--bundle-id", BUNDLE, "--running-mode", "MANUAL"), "--bundle-id", "both"),
     (("set-mode", "nope", "--running-mode", "ALWAYS_ON"), "argument", "'nope' does not match"),
     (("set-mode", WS, WS, "--running-mode", "ALWAYS_ON"), "argument", "is also at argument"),
     (("set-mode", "-f", "missing.csv", "--running-mode", "ALWAYS_ON"), "missing.csv", "cannot read"),
