@@ -122,8 +122,22 @@ def users_of(seed: dict[str, Any], directory_id: str, count: int) -> list[str]:
     return [u for u in directory["UserNames"] if not u.startswith("sandbox-")][:count]
 
 
-def workspaces_in(directory_id: str) -> list[dict[str, Any]]:
-    return list(sb.client().describe_workspaces(DirectoryId=directory_id)["Workspaces"])
+def workspaces_in(directory_id: str, *, at_least: int = 0) -> list[dict[str, Any]]:
+    """The directory's WorkSpaces; waits (briefly) for `at_least` of them, as new IDs show up late."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = list(sb.client().describe_workspaces(DirectoryId=directory_id)["Workspaces"])
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def running_modes(directories: list[str]) -> dict[str, str]:
+    return {
+        w["WorkspaceId"]: w["WorkspaceProperties"]["RunningMode"]
+        for d in directories
+        for w in workspaces_in(d, at_least=2)
+    }
 
 
 def answer_create_questions(term: Terminal, seed: dict[str, Any], bundle: str) -> tuple[str, list[str]]:
@@ -150,7 +164,7 @@ def answer_create_questions(term: Terminal, seed: dict[str, Any], bundle: str) -
 
 
 def test_interactive_create_asks_everything_then_creates(terminal):
-    seed = sb.reset()
+    seed = sb.reset(*FAST)
     bundle = sb.bundle_id(seed)
     term = terminal("--sandbox", "create", "-o", "json")
     directory, users = answer_create_questions(term, seed, bundle)
@@ -159,7 +173,7 @@ def test_interactive_create_asks_everything_then_creates(terminal):
     term.send(ENTER)  # the default is Yes
     assert term.finish() == 0, term.screen[-2000:]
 
-    created = {w["UserName"]: w for w in workspaces_in(directory)}
+    created = {w["UserName"]: w for w in workspaces_in(directory, at_least=2)}
     assert sorted(created) == sorted(users)
     for workspace in created.values():
         assert workspace["BundleId"] == bundle
@@ -172,7 +186,7 @@ def test_interactive_create_asks_everything_then_creates(terminal):
 
 
 def test_ctrl_c_at_the_confirmation_exits_130_and_sends_nothing(terminal):
-    seed = sb.reset()
+    seed = sb.reset(*FAST)
     term = terminal("--sandbox", "create", "-o", "json")
     directory, _ = answer_create_questions(term, seed, sb.bundle_id(seed))
     term.wait_for(r"Create 2 WorkSpaces\?")
@@ -230,7 +244,7 @@ def test_interactive_set_mode_picks_the_highlighted_workspace_and_a_mode(termina
             "--sandbox", "create", "--directory-id", directory, "--bundle-id", sb.bundle_id(seed), *flags, "--yes"
         )
         assert made.exit_code == 0, made.stderr
-    before = {w["WorkspaceId"]: w["WorkspaceProperties"]["RunningMode"] for d in directories for w in workspaces_in(d)}
+    before = running_modes(directories)
     assert len(before) == 4 and set(before.values()) == {"AUTO_STOP"}
 
     term = terminal("--sandbox", "set-mode", "-o", "json")
@@ -245,8 +259,10 @@ def test_interactive_set_mode_picks_the_highlighted_workspace_and_a_mode(termina
     assert term.finish() == 0, term.screen[-2000:]
     assert term.answered("Running mode:").startswith("ALWAYS_ON")
 
-    after = {w["WorkspaceId"]: w["WorkspaceProperties"]["RunningMode"] for d in directories for w in workspaces_in(d)}
-    assert after == {**before, picked[0]: "ALWAYS_ON"}
+    deadline = time.monotonic() + 10  # the change shows once the service has applied it
+    while running_modes(directories)[picked[0]] != "ALWAYS_ON" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running_modes(directories) == {**before, picked[0]: "ALWAYS_ON"}
     assert json.loads(term.stdout)  # data only
 
 
