@@ -8,6 +8,7 @@ some still pending (listed), 130 interrupted (pending items and the resume comma
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -86,7 +87,10 @@ def resume_command(pending: Sequence[str]) -> str:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / f"{stamp}-pending.ids"
-    path.write_text("".join(f"{i}\n" for i in pending))
+    # Owner only, like the run records beside it (whatever the umask).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("".join(f"{i}\n" for i in pending))
     return f"wsctl describe --ids-from {path} --wait"
 
 
