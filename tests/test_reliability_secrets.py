@@ -40,6 +40,7 @@ def recording_proxy(target: str) -> Iterator[tuple[str, list[dict[str, str]]]]:
     """An HTTP proxy in front of `target` that keeps the headers of every request."""
     seen: list[dict[str, str]] = []
     parts = urlsplit(target)
+    host, port = parts.hostname or "127.0.0.1", parts.port
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -47,7 +48,7 @@ def recording_proxy(target: str) -> Iterator[tuple[str, list[dict[str, str]]]]:
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen.append(dict(self.headers.items()))
-            upstream = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            upstream = http.client.HTTPConnection(host, port, timeout=30)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
             upstream.request("POST", self.path, body=body, headers=headers)
             answer = upstream.getresponse()
