@@ -76,7 +76,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
 )
 
 
@@ -89,14 +89,18 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    profile: Annotated[str | None, typer.Option("--profile", envvar="AWS_PROFILE", help="AWS named profile.")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", envvar="AWS_PROFILE", metavar="NAME", help="AWS named profile.")
+    ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], help="AWS Region.")
+        str | None,
+        typer.Option("--region", envvar=["AWS_REGION", "AWS_DEFAULT_REGION"], metavar="REGION", help="AWS Region."),
     ] = None,
     endpoint_url: Annotated[
         str | None,
         typer.Option(
             "--endpoint-url",
+            metavar="URL",
             envvar="AWS_ENDPOINT_URL_WORKSPACES",
             help="Send requests to this endpoint (e.g. a `wsctl sandbox serve` URL).",
         ),
@@ -135,6 +139,7 @@ def main(
         int,
         typer.Option(
             "--max-attempts",
+            metavar="N",
             envvar="AWS_MAX_ATTEMPTS",
             min=1,
             help="Attempts per call, first one included (throttling, 5xx, dropped connections).",
@@ -144,6 +149,7 @@ def main(
         float,
         typer.Option(
             "--max-rate",
+            metavar="RATE",
             envvar="WSCTL_MAX_RATE",
             min=0.01,
             help="Client-side limit, calls per second (AWS allows 2/s steady).",
@@ -151,7 +157,9 @@ def main(
     ] = DEFAULT_RATE,
     burst: Annotated[
         int,
-        typer.Option("--burst", envvar="WSCTL_BURST", min=1, help="Calls allowed at once before --max-rate applies."),
+        typer.Option(
+            "--burst", envvar="WSCTL_BURST", min=1, metavar="N", help="Calls allowed at once before --max-rate applies."
+        ),
     ] = DEFAULT_BURST,
     version: Annotated[
         bool,
