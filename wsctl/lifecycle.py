@@ -63,8 +63,8 @@ def _absent(item: Item, elapsed: float, grace: float) -> Verdict:
     if item.seen:
         return Verdict(Status.FAILED, "TERMINATED", "disappeared (terminated)")
     if elapsed < grace:
-        return Verdict(Status.PENDING, None)
-    return Verdict(Status.FAILED, None, f"not visible to DescribeWorkspaces after {grace:.0f} s")
+        return Verdict(Status.PENDING, item.state)  # e.g. PENDING, as the create call answered
+    return Verdict(Status.FAILED, item.state, f"not visible to DescribeWorkspaces after {grace:.0f} s")
 
 
 def _failure_reason(description: Description) -> str:

@@ -95,7 +95,8 @@ def resume_command(pending: Sequence[str]) -> str:
 
 
 def workspace_items(workspaces: Sequence[dict[str, Any]]) -> list[Item]:
-    return [Item(w["WorkspaceId"], str(w.get("UserName", ""))) for w in workspaces]
+    """Items starting from the state we were told (a new WorkSpace is not visible, yet PENDING)."""
+    return [Item(w["WorkspaceId"], str(w.get("UserName", "")), w.get("State")) for w in workspaces]
 
 
 def wait_for_workspaces(

@@ -123,12 +123,14 @@ def make_display(console: Console, title: str, total: int, *, sandbox: bool) -> 
     return LineDisplay(console, title, total)
 
 
-def final_table(result: WaitResult, *, title: str, sandbox: bool, id_header: str = "WorkspaceId") -> Table:
+def final_table(
+    result: WaitResult, *, title: str, sandbox: bool, id_header: str = "WorkspaceId", label_header: str = "UserName"
+) -> Table:
     from wsctl.render.tables import id_column, new_table
 
     table = new_table(title, sandbox=sandbox)
     id_column(table, id_header, (i.id for i in result.items))
-    table.add_column("Name", overflow="fold")
+    table.add_column(label_header, overflow="fold")
     table.add_column("State", no_wrap=True)
     table.add_column("Result", no_wrap=True)
     table.add_column("Detail", overflow="fold")
