@@ -365,8 +365,6 @@ def startup(b: Bench, runs: int) -> Section:
         "aws --version": (b.aws_cmd("--version"), env),
         "wsctl --version": (b.wsctl_cmd("--version"), env),
         "wsctl --help": (b.wsctl_cmd("--help"), env),
-        # What `--help` costs without Typer's Rich formatting (Click's plain help).
-        "wsctl --help, plain": (b.wsctl_cmd("--help"), {**env, "TYPER_USE_RICH": "0"}),
         "wsctl completion": (b.wsctl_cmd(), complete_env),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
@@ -396,18 +394,6 @@ def startup(b: Bench, runs: int) -> Section:
         r = ratio(med[name], aws)
         section.data["ratios"][name] = r
         section.rows.append([f"`{name}`", _s(med[name]), _s(aws), f"{r:.2f}x", f"<= {target}x", _met(r <= target)])
-    r = ratio(med["wsctl --help, plain"], aws)
-    section.data["ratios"]["wsctl --help, plain"] = r
-    section.rows.append(
-        [
-            "(`wsctl --help` without Rich: `TYPER_USE_RICH=0`)",
-            _s(med["wsctl --help, plain"]),
-            _s(aws),
-            f"{r:.2f}x",
-            "-",
-            "-",
-        ]
-    )
     r = ratio(med["wsctl completion"], aws)
     section.data["ratios"]["wsctl completion"] = r
     section.rows.append(
