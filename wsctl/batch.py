@@ -15,6 +15,7 @@ import difflib
 import gc
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -587,7 +588,25 @@ def _load_batch(files: Sequence[str], flags: FlagValues) -> Batch:
         reader.requests.append(_friendly_request([reader.flag_layer], user, Source("--user", ""), Source("--user", "")))
     errors, warnings = validate_requests(reader.requests)
     notes = _warning_lines(warnings)
-    return Batch(reader.requests, reader.problems + errors, notes)
+    order = {name: index for index, name in enumerate(files)}
+    problems = sorted(reader.problems + errors, key=lambda p: _reading_order(p.where, order))
+    return Batch(reader.requests, problems, notes)
+
+
+_LINE_COL = re.compile(r"^(?P<file>.*):(?P<line>\d+):(?P<col>\d+)$")
+_ROW = re.compile(r"^(?P<file>.*) row (?P<line>\d+)$")
+
+
+def _reading_order(where: str, files: dict[str, int]) -> tuple[int, int, int]:
+    """Problems in the order a person reads the input: flags, then each file top to bottom."""
+    for pattern in (_LINE_COL, _ROW):
+        match = pattern.match(where)
+        if match:
+            name = match["file"] if match["file"] != "<stdin>" else "-"
+            col = int(match.groupdict().get("col") or 0)
+            return files.get(name, len(files)) + 1, int(match["line"]), col
+    # Flags first; a problem with a whole file after the lines that explain it (a typo'd key).
+    return (0, 0, 0) if where.startswith("--") else (files.get(where, len(files)) + 1, 1 << 30, 0)
 
 
 def _warning_lines(warnings: Iterable[Problem]) -> list[str]:
