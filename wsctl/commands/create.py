@@ -104,8 +104,10 @@ def create(
 
     Example:
 
+        \b
         wsctl create -f examples/fleet.yaml --wait
 
+        \b
         wsctl create --directory-id d-1234567890 --bundle-id wsb-0123abcd9 --user alice --user bob
     """
     app = app_context(ctx, output, no_input, debug)

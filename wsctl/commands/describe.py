@@ -83,6 +83,7 @@ def describe(
 
     Example:
 
+        \b
         wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
     """
     app = app_context(ctx, output, no_input, debug)

@@ -31,6 +31,7 @@ def describe_images(
 
     Example:
 
+        \b
         wsctl describe-images --id wsi-0123abcd9 --wait
     """
     app = app_context(ctx, output, no_input, debug)

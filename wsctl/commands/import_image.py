@@ -79,8 +79,9 @@ def import_image(
 
     Example:
 
-        wsctl import-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP
-        --name win11-golden --description "Windows 11 golden image" --wait
+        \b
+        wsctl import-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP \\
+            --name win11-golden --description "Windows 11 golden image" --wait
     """
     app = app_context(ctx, output, no_input, debug)
     values = {

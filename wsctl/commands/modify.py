@@ -85,6 +85,7 @@ def modify(
 
     Example:
 
+        \b
         wsctl modify ws-0123abcd9 --root-volume-size 175 --user-volume-size 100 --wait
     """
     app = app_context(ctx, output, no_input, debug)

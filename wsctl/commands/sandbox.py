@@ -78,6 +78,7 @@ def reset(
 
     Example:
 
+        \b
         wsctl sandbox reset --time-scale 0.1 --rate-limit 2 --burst 5 --throttle-rate 0.2 --seed 7
     """
     app = app_context(ctx)
@@ -118,6 +119,7 @@ def info(ctx: typer.Context, output: OutputOpt = None) -> None:
 
     Example:
 
+        \b
         wsctl sandbox info -o json | jq -r '.Directories[0].DirectoryId'
     """
     app = app_context(ctx, output)
@@ -162,6 +164,7 @@ def serve(
 
     Example:
 
+        \b
         wsctl sandbox serve --port 4599 &
         aws workspaces describe-workspaces --endpoint-url http://127.0.0.1:4599
     """

@@ -76,6 +76,7 @@ def set_mode(
 
     Example:
 
+        \b
         wsctl describe --state STOPPED -o ids | wsctl set-mode - --running-mode ALWAYS_ON --yes
     """
     app = app_context(ctx, output, no_input, debug)
