@@ -161,6 +161,8 @@ def _parse(body: bytes) -> tuple[dict[str, Any], str | None]:
         params = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, f"The request body is not valid JSON: {exc}"
+    except RecursionError:  # a body nested thousands deep: a client error, not a crash
+        return {}, "The request body is nested too deeply."
     if not isinstance(params, dict):
         return {}, "The request body must be a JSON object."
     return params, None

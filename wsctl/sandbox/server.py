@@ -40,6 +40,19 @@ class BadRequest(Exception):
 class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a client's idle keep-alive connection must not delay shutdown
     allow_reuse_address = True
+    # The default backlog of 5 makes a burst of connecting clients wait a second each for a
+    # SYN retry; fleets of CLI processes connect in bursts.
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-request is not worth a traceback on the server's stderr.
+        import sys
+
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            self.write_log(f"{client_address[0]} connection dropped: {type(error).__name__}")
+            return
+        super().handle_error(request, client_address)
 
     def __init__(self, host: str, port: int, backend: Backend, log: TextIO | None) -> None:
         if ":" in host:
@@ -72,6 +85,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes; with Nagle on, the body waits for the client's
     # delayed ACK of the headers: 40 ms a request.
     disable_nagle_algorithm = True
+    # A client that sends half a request and stalls must not hold a thread forever.
+    timeout = 60
     server: SandboxHTTPServer
     server_version = "wsctl-sandbox"
 
