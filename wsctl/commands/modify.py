@@ -179,6 +179,7 @@ def build_plan(targets: list[Target], workspaces: list[dict[str, Any]], flags: d
     from wsctl import model, rules
     from wsctl.commands.modifying import Plan, PlannedChange, locate_problems
     from wsctl.errors import LocatedProblem
+    from wsctl.text import count
 
     plan = Plan()
     checker = model.validator()
@@ -217,8 +218,9 @@ def build_plan(targets: list[Target], workspaces: list[dict[str, Any]], flags: d
         plan.changes.append(PlannedChange(ws, steps, {k: v for step in steps for k, v in step.items()}))
     two_step = sum(1 for c in plan.changes if len(c.steps) > 1)
     if two_step:
+        verb = "grows" if two_step == 1 else "grow"
         plan.warnings.append(
-            f"{two_step} WorkSpaces grow both volumes: that takes two calls, so wsctl changes one volume, waits for "
-            "it to apply, then changes the other"
+            f"{count(two_step, 'WorkSpace')} {verb} both volumes: that takes two calls, so wsctl changes one "
+            "volume, waits for it to apply, then changes the other"
         )
     return plan

@@ -14,6 +14,7 @@ from typing import Any
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, LocatedProblem, UsageError
 from wsctl.targets import Target, ids_from_arguments, read_target_file
+from wsctl.text import count
 
 Props = dict[str, Any]
 
@@ -134,17 +135,17 @@ def apply_plan(
         return ExitCode.OK
     if not plan.changes:
         show_modify_results(app, plan, ModifyOutcome(), describe)
-        app.note(f"Nothing to change: {len(plan.unchanged)} WorkSpaces already have the requested values.")
+        app.note(f"Nothing to change: {count(len(plan.unchanged), 'WorkSpace')} already as requested.")
         return ExitCode.OK
     from wsctl.prompts import confirm_changes
     from wsctl.runlog import RunRecord
 
-    count = len(plan.changes)
+    changes = len(plan.changes)
     app.note(
-        f"About to change {count} WorkSpace{'s' if count != 1 else ''} ({_transitions(plan, describe)}); "
+        f"About to change {count(changes, 'WorkSpace')} ({_transitions(plan, describe)}); "
         f"{len(plan.unchanged)} unchanged."
     )
-    confirm_changes(app, count=count, question=f"Change {count} WorkSpaces?", yes=yes)
+    confirm_changes(app, count=changes, question=f"Change {count(changes, 'WorkSpace')}?", yes=yes)
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
@@ -154,7 +155,7 @@ def apply_plan(
         record.close(interrupted=True, modified=outcome.modified)
         show_modify_results(app, plan, outcome, describe)
         app.warn(
-            f"interrupted: {len(outcome.modified)} WorkSpaces were changed (run record {record.path}); "
+            f"interrupted: {count(len(outcome.modified), 'WorkSpace')} changed (run record {record.path}); "
             "run the same command again to finish: unchanged WorkSpaces are skipped."
         )
         return ExitCode.INTERRUPTED
@@ -195,7 +196,7 @@ def _follow(app: AppContext, plan: Plan, ids: Sequence[str], timeout: float, pol
         items,
         app.service.describe_workspaces_by_id,
         spec,
-        title="changes",
+        title="changed WorkSpaces",
         timeout=timeout,
         poll_interval=poll_interval,
     )
@@ -219,7 +220,7 @@ def _run_steps(
     for index in range(total):
         batch = [c for c in active if len(c.steps) > index]
         if total > 1 and step_note is not None:
-            app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {len(batch)} WorkSpaces.")
+            app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {count(len(batch), 'WorkSpace')}.")
         step = ModifyOutcome()
         send_modifications(app.service, [(c.workspace_id, c.steps[index]) for c in batch], step, record)
         failed_ids = {f["WorkspaceId"] for f in step.failed}
@@ -235,13 +236,13 @@ def _run_steps(
         from wsctl.commands.waiting import follow
 
         applied = {k: v for c in later for k, v in [(c.workspace_id, _cumulative(c, index))]}
-        items = [Item(c.workspace_id, c.user_name) for c in later]
+        items = [Item(c.workspace_id, c.user_name, c.workspace.get("State"), seen=True) for c in later]
         result = follow(
             app,
             items,
             app.service.describe_workspaces_by_id,
             ModifySpec(applied),
-            title=f"step {index + 1}",
+            title=f"WorkSpaces to apply step {index + 1}",
             timeout=wait_timeout,
             poll_interval=poll_interval,
         )

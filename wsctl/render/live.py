@@ -43,10 +43,15 @@ class LineDisplay:
     def on_change(self, change: Change) -> None:
         item = change.item
         tail = f" {item.status.value}" if item.status is not Status.PENDING else ""
+        if change.old_state == change.new_state and not tail:
+            return
         reason = f": {item.reason}" if item.reason else ""
         label = f" {item.label}" if item.label else ""
+        moved = _state(change.new_state)
+        if change.old_state != change.new_state:
+            moved = f"{_state(change.old_state)} -> {moved}"
         self.console.print(
-            f"{_stamp()} {item.id}{label} {_state(change.old_state)} -> {_state(change.new_state)}{tail}{reason}",
+            f"{_stamp()} {item.id}{label} {moved}{tail}{reason}",
             highlight=False,
             markup=False,
             soft_wrap=True,
