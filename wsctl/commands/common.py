@@ -33,6 +33,23 @@ DebugOpt = Annotated[
     bool,
     typer.Option("--debug", metavar="", help="Log each API call to stderr and show tracebacks (never credentials)."),
 ]
+PollIntervalOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: the first poll interval; later ones grow."
+    ),
+]
+# Targets of the bulk changes (set-mode, modify).
+TargetIdsArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="[ID]...", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False),
+]
+TargetDirectoryOpt = Annotated[
+    str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")
+]
+TargetBundleOpt = Annotated[
+    str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", metavar="", help="Show the plan and send nothing that changes anything.")

@@ -13,6 +13,7 @@ from wsctl.commands.common import (
     DryRunOpt,
     NoInputOpt,
     OutputOpt,
+    PollIntervalOpt,
     YesOpt,
     app_context,
     parse_tags,
@@ -85,12 +86,7 @@ def create(
             "--timeout", min=0, metavar="SECONDS", help="With --wait: seconds [default: 1200, 2400 with encryption]."
         ),
     ] = None,
-    poll_interval: Annotated[
-        float | None,
-        typer.Option(
-            "--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first poll interval in seconds."
-        ),
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,

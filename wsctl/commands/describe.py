@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, raise_if_problems
+from wsctl.commands.common import (
+    DebugOpt,
+    NoInputOpt,
+    OutputOpt,
+    PollIntervalOpt,
+    app_context,
+    flag_problems,
+    raise_if_problems,
+)
 from wsctl.completion import complete_states
 from wsctl.context import OutputFormat
 from wsctl.errors import LocatedProblem, UsageError
@@ -66,12 +74,7 @@ def describe(
             "--timeout", min=0, metavar="SECONDS", help="With --wait: give up after this many seconds [default: 2400]."
         ),
     ] = None,
-    poll_interval: Annotated[
-        float | None,
-        typer.Option(
-            "--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first poll interval in seconds."
-        ),
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, raise_if_problems
+from wsctl.commands.common import (
+    DebugOpt,
+    NoInputOpt,
+    OutputOpt,
+    PollIntervalOpt,
+    app_context,
+    flag_problems,
+    raise_if_problems,
+)
 
 
 def describe_images(
@@ -20,9 +28,7 @@ def describe_images(
     timeout: Annotated[
         float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800].")
     ] = None,
-    poll_interval: Annotated[
-        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,

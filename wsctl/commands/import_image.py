@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from wsctl.commands.common import DebugOpt, NoInputOpt, OutputOpt, app_context, flag_problems, parse_tags
+from wsctl.commands.common import (
+    DebugOpt,
+    NoInputOpt,
+    OutputOpt,
+    PollIntervalOpt,
+    app_context,
+    flag_problems,
+    parse_tags,
+)
 from wsctl.completion import complete_applications, complete_ingestion_processes
 from wsctl.context import AppContext
 
@@ -65,9 +73,7 @@ def import_image(
         float | None,
         typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800, 14400 with Office]."),
     ] = None,
-    poll_interval: Annotated[
-        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,

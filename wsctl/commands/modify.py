@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wsctl.commands.common import DebugOpt, DryRunOpt, NoInputOpt, OutputOpt, YesOpt, app_context
+from wsctl.commands.common import (
+    DebugOpt,
+    DryRunOpt,
+    NoInputOpt,
+    OutputOpt,
+    PollIntervalOpt,
+    TargetBundleOpt,
+    TargetDirectoryOpt,
+    TargetIdsArg,
+    YesOpt,
+    app_context,
+)
 from wsctl.completion import complete_compute_types
 
 if TYPE_CHECKING:
@@ -28,12 +39,7 @@ KEY_MEMBERS = {v: k for k, v in MEMBER_KEYS.items()}
 
 def modify(
     ctx: typer.Context,
-    workspace_ids: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="[ID]...", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False
-        ),
-    ] = None,
+    workspace_ids: TargetIdsArg = None,
     compute_type: Annotated[
         str | None,
         typer.Option("--compute-type", metavar="TYPE", help="New compute type.", autocompletion=complete_compute_types),
@@ -44,12 +50,8 @@ def modify(
     user_volume_size: Annotated[
         int | None, typer.Option("--user-volume-size", metavar="GIB", help="New user volume size (grow only).")
     ] = None,
-    directory_id: Annotated[
-        str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")
-    ] = None,
-    bundle_id: Annotated[
-        str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
-    ] = None,
+    directory_id: TargetDirectoryOpt = None,
+    bundle_id: TargetBundleOpt = None,
     file: Annotated[
         str | None,
         typer.Option(
@@ -68,9 +70,7 @@ def modify(
         float | None,
         typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 3600 compute, 7200 volumes]."),
     ] = None,
-    poll_interval: Annotated[
-        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,

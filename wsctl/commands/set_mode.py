@@ -6,7 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wsctl.commands.common import DebugOpt, DryRunOpt, NoInputOpt, OutputOpt, YesOpt, app_context
+from wsctl.commands.common import (
+    DebugOpt,
+    DryRunOpt,
+    NoInputOpt,
+    OutputOpt,
+    PollIntervalOpt,
+    TargetBundleOpt,
+    TargetDirectoryOpt,
+    TargetIdsArg,
+    YesOpt,
+    app_context,
+)
 from wsctl.completion import complete_running_modes
 
 if TYPE_CHECKING:
@@ -19,12 +30,7 @@ MEMBER_KEYS = {"RunningMode": "running_mode", "RunningModeAutoStopTimeoutInMinut
 
 def set_mode(
     ctx: typer.Context,
-    workspace_ids: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="[ID]...", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False
-        ),
-    ] = None,
+    workspace_ids: TargetIdsArg = None,
     running_mode: Annotated[
         str | None,
         typer.Option(
@@ -38,12 +44,8 @@ def set_mode(
         int | None,
         typer.Option("--auto-stop-timeout", metavar="MINUTES", help="With AUTO_STOP: minutes, a multiple of 60."),
     ] = None,
-    directory_id: Annotated[
-        str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")
-    ] = None,
-    bundle_id: Annotated[
-        str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
-    ] = None,
+    directory_id: TargetDirectoryOpt = None,
+    bundle_id: TargetBundleOpt = None,
     file: Annotated[
         str | None,
         typer.Option(
@@ -61,9 +63,7 @@ def set_mode(
     timeout: Annotated[
         float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 600].")
     ] = None,
-    poll_interval: Annotated[
-        float | None, typer.Option("--poll-interval", min=0.01, metavar="SECONDS", help="With --wait: first interval.")
-    ] = None,
+    poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
