@@ -213,7 +213,7 @@ def test_wait_on_the_failing_bundle_exits_3(tmp_path):
 
 
 def test_wait_timeout_exits_4_and_says_how_to_resume(tmp_path):
-    seed = sb.reset("--time-scale", "100")
+    seed = sb.reset("--time-scale", "0.3")  # creation takes 1.5 s
     directory = sb.primary_directory(seed)["DirectoryId"]
     run = wsctl(
         "--sandbox",
@@ -226,13 +226,19 @@ def test_wait_timeout_exits_4_and_says_how_to_resume(tmp_path):
         "user0001",
         "--wait",
         "--timeout",
-        "0.5",
+        "0.2",
         "--poll-interval",
         "0.1",
     )
     assert run.exit_code == 4, run.stderr
     assert "still pending" in run.stderr
-    assert "wsctl describe --id ws-" in run.stderr and "--wait" in run.stderr
+    # The command it prints goes to the same backend: run as printed, it picks the wait up.
+    resume = next(line for line in run.stderr.splitlines() if line.startswith("To keep waiting: "))
+    assert resume.startswith("To keep waiting: wsctl --sandbox describe --id ws-") and resume.endswith("--wait")
+    args = resume.removeprefix("To keep waiting: wsctl ").split()
+    again = wsctl(*args, "--poll-interval", "0.1", "-o", "json")
+    assert again.exit_code == 0, again.stderr
+    assert [w["State"] for w in again.json()["Workspaces"]] == ["AVAILABLE"]
 
 
 def test_debug_never_prints_the_credentials(tmp_path, monkeypatch):

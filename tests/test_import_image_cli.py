@@ -132,4 +132,4 @@ def test_an_interrupted_wait_can_be_picked_up_with_describe_images():
     run = wsctl(*args(sb.ami_id(seed)), "--wait", "--timeout", "0.3", "--poll-interval", "0.1", "-o", "json")
     assert run.exit_code == 4
     image_id = run.json()["ImageId"]
-    assert f"wsctl describe-images --id {image_id} --wait" in run.stderr
+    assert f"wsctl --sandbox describe-images --id {image_id} --wait" in run.stderr

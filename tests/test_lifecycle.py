@@ -207,3 +207,24 @@ def test_images_to_available_and_error():
     }
     result, *_ = run(timeline, spec=ImageSpec())
     assert [i.status for i in result.items] == [Status.SUCCEEDED, Status.FAILED]
+
+
+def test_describe_wait_counts_a_modification_in_progress_as_pending():
+    mods = [{"Resource": "COMPUTE_TYPE", "State": "UPDATE_IN_PROGRESS"}]
+    result, _, clock, _ = run(
+        {
+            "ws-1": [
+                (0, ws("ws-1", "AVAILABLE", ModificationStates=mods)),
+                (4, ws("ws-1", "AVAILABLE", ModificationStates=[])),
+            ]
+        }
+    )
+    assert exit_status(result) == "ok" and clock.now >= 4
+    failed, *_ = run(
+        {
+            "ws-1": [
+                (0, ws("ws-1", "AVAILABLE", ModificationStates=[{"Resource": "ROOT_VOLUME", "State": "UPDATE_FAILED"}]))
+            ]
+        }
+    )
+    assert exit_status(failed) == "failed" and "UPDATE_FAILED on ROOT_VOLUME" in failed.items[0].reason

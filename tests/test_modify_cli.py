@@ -167,14 +167,93 @@ def test_per_item_failures_exit_3_and_the_rest_goes_on():
 def test_operation_in_progress_is_retried(monkeypatch):
     from wsctl.service import modify as modify_service
 
-    monkeypatch.setattr(modify_service, "IN_PROGRESS_DELAYS", (0.05,) * 40)
-    _, ids = make_fleet(1, extra=())
+    monkeypatch.setattr(modify_service, "IN_PROGRESS_DELAYS", (0.1,) * 100)
+    seed = sb.reset("--time-scale", "0.2")  # a compute change takes 0.8 s
+    created = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        sb.primary_directory(seed)["DirectoryId"],
+        "--bundle-id",
+        sb.bundle_id(seed),
+        "--user",
+        "user0001",
+        "--wait",
+        "--poll-interval",
+        "0.1",
+        "-o",
+        "ids",
+    )
+    ids = created.stdout.split()
+    assert created.exit_code == 0 and len(ids) == 1
     started = wsctl("--sandbox", "modify", ids[0], "--compute-type", "PERFORMANCE")
     assert started.exit_code == 0, started.stderr
     run = wsctl("--sandbox", "set-mode", ids[0], "--running-mode", "ALWAYS_ON", "-o", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["Modified"] == ids
+    assert "waited for an earlier change to finish" in run.stderr
+    assert sb.counts()["ModifyWorkspaceProperties"] >= 3  # the compute change, a refused try, the retry
     assert describe(ids)[ids[0]]["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON"
+
+
+def test_a_timeout_between_two_steps_exits_4_with_what_to_do():
+    seed = sb.reset("--time-scale", "2")  # a volume change takes 12 s
+    created = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        sb.primary_directory(seed)["DirectoryId"],
+        "--bundle-id",
+        sb.bundle_id(seed),
+        "--user",
+        "user0001",
+        "-o",
+        "ids",
+    )
+    workspace_id = created.stdout.strip()
+    from wsctl.sandbox.store import Store
+
+    Store().update_settings(time_scale=0.001)  # not for the WorkSpace created above: let it settle quickly
+    wait = wsctl("--sandbox", "describe", "--id", workspace_id, "--wait", "--poll-interval", "0.1", "--timeout", "30")
+    assert wait.exit_code == 0, wait.stderr
+    Store().update_settings(time_scale=2)
+    run = wsctl(
+        "--sandbox",
+        "modify",
+        workspace_id,
+        "--root-volume-size",
+        "175",
+        "--user-volume-size",
+        "100",
+        "--timeout",
+        "0.5",
+        "--poll-interval",
+        "0.1",
+        "-o",
+        "json",
+    )
+    assert run.exit_code == 4, run.stderr
+    assert run.json()["Modified"] == [workspace_id]  # step 1 was requested
+    assert sb.counts()["ModifyWorkspaceProperties"] == 1  # step 2 was not sent
+    assert f"wsctl --sandbox describe --id {workspace_id} --wait" in run.stderr
+    assert "run the same command again to finish" in run.stderr
+
+
+def test_ctrl_c_while_sending_reports_what_was_requested(monkeypatch):
+    from wsctl.service import modify as modify_service
+
+    _, ids = make_fleet(3)
+    real = modify_service.send_modifications
+
+    def then_interrupt(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(modify_service, "send_modifications", then_interrupt)
+    run = wsctl("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON", "--yes", "-o", "json")
+    assert run.exit_code == 130
+    assert sorted(run.json()["Modified"]) == sorted(ids)
+    assert "stopped after changes were requested for 3 WorkSpaces" in run.stderr
 
 
 def test_modify_rules():

@@ -72,6 +72,23 @@ class AppContext:
     def sandbox(self) -> bool:
         return self.options.sandbox
 
+    def command_prefix(self) -> str:
+        """`wsctl` with the options that choose the account and endpoint, for commands we suggest."""
+        import shlex
+
+        parts = ["wsctl"]
+        if self.options.sandbox:
+            parts.append("--sandbox")
+        else:
+            for flag, value in (
+                ("--profile", self.options.profile),
+                ("--region", self.options.region),
+                ("--endpoint-url", self.options.endpoint_url),
+            ):
+                if value:
+                    parts += [flag, shlex.quote(value)]
+        return " ".join(parts)
+
     @property
     def interactive(self) -> bool:
         """True when a person can answer a prompt: stdin and stderr are terminals, no --no-input."""

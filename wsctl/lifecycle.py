@@ -74,6 +74,23 @@ def _failure_reason(description: Description) -> str:
     return f"ended in {state}" + (f" ({detail})" if detail else "")
 
 
+def _modification_verdict(description: Description) -> Verdict | None:
+    """UPDATE_FAILED fails an item; any other modification in ModificationStates keeps it pending.
+
+    The service keeps a WorkSpace AVAILABLE while its properties change, so State alone
+    would call it settled too early.
+    """
+    state = description.get("State")
+    mods = description.get("ModificationStates") or []
+    failed = [m for m in mods if m.get("State") == "UPDATE_FAILED"]
+    if failed:
+        resources = ", ".join(str(m.get("Resource")) for m in failed)
+        return Verdict(Status.FAILED, state, f"UPDATE_FAILED on {resources}")
+    if mods:
+        return Verdict(Status.PENDING, state)
+    return None
+
+
 @dataclass(frozen=True)
 class SettleSpec:
     """create and describe: settled-good or failed state kinds end the wait.
@@ -88,10 +105,13 @@ class SettleSpec:
         if description is None:
             return _absent(item, elapsed, self.grace)
         state = description.get("State")
-        if state in SETTLED_GOOD:
-            return Verdict(Status.SUCCEEDED, state)
         if state in FAILED:
             return Verdict(Status.FAILED, state, _failure_reason(description))
+        modification = _modification_verdict(description)
+        if modification is not None:
+            return modification
+        if state in SETTLED_GOOD:
+            return Verdict(Status.SUCCEEDED, state)
         return Verdict(Status.PENDING, state)
 
 
@@ -106,14 +126,12 @@ class ModifySpec:
         if description is None:
             return _absent(item, elapsed, self.grace)
         state = description.get("State")
-        mods = description.get("ModificationStates") or []
-        failed = [m for m in mods if m.get("State") == "UPDATE_FAILED"]
-        if failed:
-            resources = ", ".join(str(m.get("Resource")) for m in failed)
-            return Verdict(Status.FAILED, state, f"UPDATE_FAILED on {resources}")
+        modification = _modification_verdict(description)
+        if modification is not None and modification.status is Status.FAILED:
+            return modification
         if state in FAILED:
             return Verdict(Status.FAILED, state, _failure_reason(description))
-        if mods or state not in ("AVAILABLE", "STOPPED"):
+        if modification is not None or state not in ("AVAILABLE", "STOPPED"):
             return Verdict(Status.PENDING, state)
         props = description.get("WorkspaceProperties") or {}
         wanted = self.expected.get(item.id, {})

@@ -33,11 +33,24 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+
+
+def write_private(path: Path, text: str) -> Path:
+    """Write a file only its owner can read (whatever the umask), in an owner-only folder."""
+    _private_folder(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
 class RunRecord:
     def __init__(self, command: str, argv: list[str], *, directory: Path | None = None) -> None:
         folder = directory or runs_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
+        _private_folder(folder)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         self.path = folder / f"{stamp}-{command}-{os.getpid()}.jsonl"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -21,6 +21,7 @@ from wsctl.commands.common import (
 from wsctl.completion import complete_compute_types, complete_running_modes
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, UsageError
+from wsctl.text import count
 
 if TYPE_CHECKING:
     from wsctl.batch import FlagValues
@@ -191,13 +192,15 @@ def run_create(
         show_plan(app, to_send, existing, calls)
         return ExitCode.OK
     if not to_send:
+        app.note(f"Nothing to create: all {count(len(existing), 'user')} already have a WorkSpace.")
+        if wait:
+            return _maybe_wait(app, wait, [], existing, timeout, poll_interval, requests)
         show_results(app, [], [], existing)
-        app.note(f"Nothing to create: all {len(existing):,} users already have a WorkSpace.")
-        return _maybe_wait(app, wait, [], existing, timeout, poll_interval, requests)
+        return ExitCode.OK
     from wsctl.prompts import confirm_changes, confirm_plan
 
     _print_summary(app, to_send, existing)
-    question = f"Create {len(to_send):,} WorkSpace{'s' if len(to_send) != 1 else ''}?"
+    question = f"Create {count(len(to_send), 'WorkSpace')}?"
     if flags.asked and not yes:
         confirm_plan(app, question)
     else:

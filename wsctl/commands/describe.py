@@ -108,7 +108,9 @@ def describe(
     if wait:
         from wsctl.commands.waiting import wait_for_workspaces
 
-        raise typer.Exit(wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval))
+        raise typer.Exit(
+            wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval, requested_ids=ids)
+        )
     show_workspaces(app, workspaces)
 
 

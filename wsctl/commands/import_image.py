@@ -184,5 +184,5 @@ def _pending(app: AppContext, result: Any, image_id: str) -> int:
     from wsctl.commands.waiting import finish
 
     code = finish(app, result, noun="images", resumable=False)
-    app.note(f"To keep waiting: wsctl describe-images --id {image_id} --wait")
+    app.note(f"To keep waiting: {app.command_prefix()} describe-images --id {image_id} --wait")
     return code

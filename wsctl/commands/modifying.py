@@ -149,31 +149,47 @@ def apply_plan(
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
+    wait_timeout = timeout if timeout is not None else wait_timeout
     try:
-        code = _run_steps(app, plan, outcome, record, step_note, poll_interval, wait_timeout)
+        stopped = _run_steps(app, plan, outcome, record, step_note, poll_interval, wait_timeout)
     except KeyboardInterrupt:
-        record.close(interrupted=True, modified=outcome.modified)
-        show_modify_results(app, plan, outcome, describe)
-        app.warn(
-            f"interrupted: {count(len(outcome.modified), 'WorkSpace')} changed (run record {record.path}); "
-            "run the same command again to finish: unchanged WorkSpaces are skipped."
-        )
-        return ExitCode.INTERRUPTED
+        return _stopped_early(app, plan, outcome, record, describe, None)
+    if outcome.retried:
+        app.note(f"{count(outcome.retried, 'call')} waited for an earlier change to finish and went through.")
+    if stopped is not None:
+        return _stopped_early(app, plan, outcome, record, describe, stopped)
     record.close(modified=outcome.modified, failed=outcome.failed)
-    if code != ExitCode.OK:
-        show_modify_results(app, plan, outcome, describe)
-        return code
-    final = None
     if wait and outcome.modified:
-        result = _follow(app, plan, outcome.modified, timeout if timeout is not None else wait_timeout, poll_interval)
+        result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
         from wsctl.commands.waiting import final_descriptions, finish
 
-        final = final_descriptions(result)
-        show_modify_results(app, plan, outcome, describe, final=final, wait_result=result)
+        show_modify_results(app, plan, outcome, describe, final=final_descriptions(result), wait_result=result)
         code = finish(app, result)
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
-    show_modify_results(app, plan, outcome, describe, final=final)
+    show_modify_results(app, plan, outcome, describe)
     return ExitCode.PARTIAL if outcome.failed else ExitCode.OK
+
+
+def _stopped_early(
+    app: AppContext, plan: Plan, outcome: Any, record: Any, describe: Callable[[Props], str], stopped: Any
+) -> int:
+    """Ctrl-C, or a wait between two steps that timed out: say what was done and how to finish."""
+    from wsctl.render.modify import show_modify_results
+
+    outcome.modified = sorted(outcome.requested)
+    record.close(stopped=True, requested=outcome.modified, failed=outcome.failed)
+    show_modify_results(app, plan, outcome, describe)
+    code: int = ExitCode.INTERRUPTED
+    if stopped is not None:
+        from wsctl.commands.waiting import finish
+
+        code = finish(app, stopped)  # lists the pending WorkSpaces and how to keep waiting
+    app.warn(
+        f"stopped after changes were requested for {count(len(outcome.modified), 'WorkSpace')} "
+        f"(run record {record.path}); once they have applied, run the same command again to finish: "
+        "WorkSpaces already as requested are skipped."
+    )
+    return code
 
 
 def _transitions(plan: Plan, describe: Callable[[Props], str]) -> str:
@@ -209,9 +225,14 @@ def _run_steps(
     record: Any,
     step_note: Callable[[PlannedChange, int], str] | None,
     poll_interval: float | None,
-    wait_timeout: float,
-) -> int:
-    """Send step 1 for every WorkSpace, wait for it to apply where another step follows, then step 2..."""
+    step_timeout: float,
+) -> Any:
+    """Send step 1 for every WorkSpace, wait for it to apply where another step follows, then step 2...
+
+    Accepted calls are added to `outcome.requested` as they return, so an interruption loses
+    nothing. Returns the wait between two steps when it timed out or was interrupted, else None.
+    """
+    from wsctl.commands.waiting import follow
     from wsctl.lifecycle import Item, ModifySpec, Status
     from wsctl.service.modify import ModifyOutcome, send_modifications
 
@@ -222,9 +243,13 @@ def _run_steps(
         if total > 1 and step_note is not None:
             app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {count(len(batch), 'WorkSpace')}.")
         step = ModifyOutcome()
-        send_modifications(app.service, [(c.workspace_id, c.steps[index]) for c in batch], step, record)
+        try:
+            send_modifications(app.service, [(c.workspace_id, c.steps[index]) for c in batch], step, record)
+        finally:
+            outcome.requested.update(step.modified)
+            outcome.failed.extend(step.failed)
+            outcome.retried += step.retried
         failed_ids = {f["WorkspaceId"] for f in step.failed}
-        outcome.failed.extend(step.failed)
         active = [c for c in active if c.workspace_id not in failed_ids]
         later = [c for c in active if len(c.steps) > index + 1]
         if not later:
@@ -233,29 +258,24 @@ def _run_steps(
             f"Waiting for step {index + 1} to apply before step {index + 2} "
             "(the service takes one volume change per call)."
         )
-        from wsctl.commands.waiting import follow
-
-        applied = {k: v for c in later for k, v in [(c.workspace_id, _cumulative(c, index))]}
         items = [Item(c.workspace_id, c.user_name, c.workspace.get("State"), seen=True) for c in later]
         result = follow(
             app,
             items,
             app.service.describe_workspaces_by_id,
-            ModifySpec(applied),
+            ModifySpec({c.workspace_id: _cumulative(c, index) for c in later}),
             title=f"WorkSpaces to apply step {index + 1}",
-            timeout=wait_timeout,
+            timeout=step_timeout,
             poll_interval=poll_interval,
         )
-        if result.interrupted:
-            raise KeyboardInterrupt
-        for item in result.items:
-            if item.status is not Status.SUCCEEDED:
-                reason = item.reason or f"step {index + 1} still pending at the timeout"
-                outcome.fail(item.id, "StepNotApplied", f"step {index + 1} did not apply: {reason}")
+        if result.interrupted or result.timed_out:
+            return result
+        for item in result.failed:
+            outcome.fail(item.id, "StepNotApplied", f"step {index + 1} did not apply: {item.reason}")
         done = {i.id for i in result.items if i.status is Status.SUCCEEDED}
         active = [c for c in active if len(c.steps) <= index + 1 or c.workspace_id in done]
     outcome.modified.extend(c.workspace_id for c in active)
-    return ExitCode.OK
+    return None
 
 
 def _cumulative(change: PlannedChange, index: int) -> Props:

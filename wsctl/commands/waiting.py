@@ -8,7 +8,6 @@ some still pending (listed), 130 interrupted (pending items and the resume comma
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,25 +72,21 @@ def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpaces", res
             + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
         )
         if resumable and pending:
-            app.note(f"To keep waiting: {resume_command(pending)}")
+            app.note(f"To keep waiting: {resume_command(app, pending)}")
         return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
     return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
 
 
-def resume_command(pending: Sequence[str]) -> str:
+def resume_command(app: AppContext, pending: Sequence[str]) -> str:
+    """The describe --wait that picks the wait up, against the same account and endpoint."""
+    prefix = app.command_prefix()
     if len(pending) <= RESUME_IDS_SHOWN:
-        return "wsctl describe " + " ".join(f"--id {i}" for i in pending) + " --wait"
-    from wsctl.runlog import runs_dir
+        return f"{prefix} describe " + " ".join(f"--id {i}" for i in pending) + " --wait"
+    from wsctl.runlog import runs_dir, write_private
 
-    folder = runs_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = folder / f"{stamp}-pending.ids"
-    # Owner only, like the run records beside it (whatever the umask).
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("".join(f"{i}\n" for i in pending))
-    return f"wsctl describe --ids-from {path} --wait"
+    path = write_private(runs_dir() / f"{stamp}-pending.ids", "".join(f"{i}\n" for i in pending))
+    return f"{prefix} describe --ids-from {path} --wait"
 
 
 def workspace_items(workspaces: Sequence[dict[str, Any]]) -> list[Item]:
@@ -105,11 +100,17 @@ def wait_for_workspaces(
     *,
     timeout: float | None,
     poll_interval: float | None,
+    requested_ids: Sequence[str] = (),
 ) -> int:
-    """`describe --wait`: until every selected WorkSpace settles; prints the final descriptions."""
+    """`describe --wait`: until every selected WorkSpace settles; prints the final descriptions.
+
+    An ID asked for by --id that the service does not return yet is waited for too: right
+    after a create it may be invisible for a moment (it fails once the grace period is over).
+    """
     from wsctl.render.describe import show_workspaces
 
-    items = workspace_items(workspaces)
+    found = {w["WorkspaceId"] for w in workspaces}
+    items = workspace_items(workspaces) + [Item(i) for i in requested_ids if i not in found]
     result = follow(
         app,
         items,
@@ -157,7 +158,7 @@ def wait_after_create(
         items,
         app.service.describe_workspaces_by_id,
         SettleSpec(),
-        title="new WorkSpaces",
+        title="new WorkSpaces" if pending else "existing WorkSpaces",
         timeout=default if timeout is None else timeout,
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in existing},

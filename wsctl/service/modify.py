@@ -35,8 +35,9 @@ STOP_EVERYTHING = frozenset(
 
 @dataclass
 class ModifyOutcome:
-    modified: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)  # every planned call accepted
     failed: list[dict[str, Any]] = field(default_factory=list)  # {"WorkspaceId", "ErrorCode", "ErrorMessage"}
+    requested: set[str] = field(default_factory=set)  # at least one call accepted (kept as calls return)
     retried: int = 0  # OperationInProgress retries
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
