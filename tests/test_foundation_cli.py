@@ -128,3 +128,44 @@ def test_debug_shows_a_traceback_for_unexpected_errors():
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr
     assert "debug: DescribeWorkspaces" in proc.stderr
+
+
+def test_a_malformed_endpoint_url_is_a_usage_error():
+    run = wsctl("--endpoint-url", "notaurl", "describe")
+    assert run.exit_code == 2
+    assert "--endpoint-url: 'notaurl' is not an http(s) URL" in run.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    from tests import sandbox_support as sb
+
+    seed = sb.reset("--users", "1500")
+    users = [a for i in range(1, 1501) for a in ("--user", f"user{i:04d}")]
+    made = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        sb.primary_directory(seed)["DirectoryId"],
+        "--bundle-id",
+        sb.bundle_id(seed),
+        *users,
+        "--yes",
+        "-o",
+        "ids",
+    )
+    assert made.exit_code == 0, made.stderr
+    # About 700 KiB of JSON into a pipe whose reader is already gone: the write must fail (EPIPE).
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsctl", "--sandbox", "describe", "-o", "json"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )
+    os.close(write_end)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""

@@ -155,3 +155,23 @@ def test_sandbox_help_lists_the_three_commands():
     assert run.exit_code == 0
     for command in ("reset", "info", "serve"):
         assert command in run.stdout
+
+
+def test_a_file_that_is_not_a_database_is_named_and_reset_replaces_it(tmp_path, monkeypatch):
+    bad = tmp_path / "not-a-db.sqlite3"
+    bad.write_text("this is not SQLite\n" * 100)
+    monkeypatch.setenv("WSCTL_SANDBOX_DB", str(bad))
+    run = wsctl("--sandbox", "describe")
+    assert run.exit_code == 1
+    assert f"the sandbox database {bad} is not a sandbox database" in run.stderr
+    assert "wsctl sandbox reset" in run.stderr and "Traceback" not in run.stderr
+    fixed = wsctl("sandbox", "reset", "-o", "json")
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "replacing it" in fixed.stderr
+    assert fixed.json()["Directories"]  # reset -o json prints what info prints
+    assert wsctl("--sandbox", "describe").exit_code == 0
+
+
+def test_sandbox_commands_take_the_global_options_after_them():
+    assert wsctl("sandbox", "info", "--debug", "-o", "json").exit_code == 0
+    assert wsctl("sandbox", "reset", "--debug", "-o", "yaml").exit_code == 0

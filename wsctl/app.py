@@ -43,7 +43,9 @@ class WsctlGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, SystemExit, BrokenPipeError):
+        except BrokenPipeError:
+            raise typer.Exit(_reader_gone()) from None
+        except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - this is the one place errors become exit codes
             if _is_click_exception(exc):
@@ -216,17 +218,25 @@ def _evaluate_annotations(typer_app: typer.Typer) -> None:
 _evaluate_annotations(app)
 
 
+def _reader_gone() -> int:
+    """The reader of stdout stopped reading (`wsctl describe -o ids | head -1`): it has what it wanted.
+
+    Whether the pipe breaks depends on timing, so an error code here (Click's default is 1)
+    would make `set -o pipefail` scripts fail now and then; the output is simply cut short.
+    """
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+    return ExitCode.OK
+
+
 def run() -> None:
     try:
         app(prog_name="wsctl")
-    except BrokenPipeError:
-        # The reader went away (`wsctl describe | head`): not an error worth a message.
-        import os
-        import sys
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(ExitCode.ERROR)
+    except BrokenPipeError:  # raised outside a command (e.g. while printing --help)
+        raise SystemExit(_reader_gone()) from None
 
 
 __all__ = ["app", "run", "ExitCode"]

@@ -26,7 +26,23 @@ SANDBOX_SECRET_KEY = "wsctl-sandbox-secret-not-a-real-key"
 CONNECT_ATTEMPTS = 3
 
 
+def _check_endpoint(url: str | None) -> None:
+    from urllib.parse import urlsplit
+
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        from wsctl.errors import UsageError
+
+        raise UsageError(
+            f"--endpoint-url: {url!r} is not an http(s) URL",
+            hint="for example http://127.0.0.1:4599 (what `wsctl sandbox serve` prints)",
+        )
+
+
 def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
+    _check_endpoint(options.endpoint_url)
     config = Config(
         retries={"mode": options.retry_mode.value, "total_max_attempts": options.max_attempts},
         user_agent_extra=f"wsctl/{__version__}",

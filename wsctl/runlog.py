@@ -16,11 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from wsctl import __version__
-
-
-def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return Path(base) / "wsctl"
+from wsctl.paths import state_dir
 
 
 def runs_dir() -> Path:

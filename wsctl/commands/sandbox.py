@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wsctl.commands.common import OutputOpt, app_context
+from wsctl.commands.common import DebugOpt, OutputOpt, app_context
 from wsctl.context import OutputFormat
 from wsctl.errors import UsageError, WsctlError
 
@@ -68,6 +68,8 @@ def reset(
         typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
     ] = True,
     image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+    output: OutputOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Recreate the sandbox: a fresh seed, these settings, request counters at zero.
 
@@ -81,7 +83,7 @@ def reset(
         \b
         wsctl sandbox reset --time-scale 0.1 --rate-limit 2 --burst 5 --throttle-rate 0.2 --seed 7
     """
-    app = app_context(ctx)
+    app = app_context(ctx, output, debug=debug)
     if burst is not None and rate_limit is None:
         raise UsageError("--burst applies only with --rate-limit", hint="add --rate-limit RPS (AWS allows 2 a second)")
     from wsctl.sandbox.store import Settings, Store
@@ -99,10 +101,16 @@ def reset(
         core=core,
         image_limit=image_limit,
     )
+    from wsctl.sandbox.store import SandboxUnavailable
+
     try:
         store.reset(settings)
-    except OSError as exc:
-        raise WsctlError(f"cannot write the sandbox database {store.path}: {exc}") from None
+    except SandboxUnavailable as exc:
+        if not exc.broken:
+            raise
+        app.warn(f"{store.path} was not a sandbox database; replacing it")
+        store.discard()
+        store.reset(settings)
     info = store.info()
     amazon = sum(1 for b in info["Bundles"] if b["Owner"] == "AMAZON")
     app.note(
@@ -111,10 +119,14 @@ def reset(
         f"{amazon} Amazon and {len(info['Bundles']) - amazon} custom bundles, "
         f"{len(info['Ec2Images'])} EC2 images to import. See them with: wsctl sandbox info"
     )
+    if app.output in (OutputFormat.json, OutputFormat.yaml):
+        from wsctl.render.data import emit
+
+        emit(app.output, info)
 
 
 @sandbox_app.command("info")
-def info(ctx: typer.Context, output: OutputOpt = None) -> None:
+def info(ctx: typer.Context, output: OutputOpt = None, debug: DebugOpt = False) -> None:
     """Show the sandbox's seed (directories, users, bundles, EC2 images), request counters and settings.
 
     Example:
@@ -122,7 +134,7 @@ def info(ctx: typer.Context, output: OutputOpt = None) -> None:
         \b
         wsctl sandbox info -o json | jq -r '.Directories[0].DirectoryId'
     """
-    app = app_context(ctx, output)
+    app = app_context(ctx, output, debug=debug)
     if app.output is OutputFormat.ids:
         raise UsageError("sandbox info has no IDs-only output", hint="use -o table, json or yaml")
     from wsctl.sandbox.store import Store

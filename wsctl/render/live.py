@@ -7,6 +7,7 @@ stderr is a terminal, and stdout is never touched, so `--wait -o json | jq` work
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import deque
 from types import TracebackType
 from typing import Any
@@ -71,7 +72,9 @@ class LiveDisplay:
         self.sandbox = sandbox
         self.recent: deque[Change] = deque(maxlen=RECENT_CHANGES)
         self.result: WaitResult | None = None
-        self.live = Live(self._render(), console=console, refresh_per_second=4, transient=True)
+        self.started = time.monotonic()
+        # Live calls _render on every refresh, so the elapsed time moves between polls too.
+        self.live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
 
     def __enter__(self) -> LiveDisplay:
         self.live.__enter__()
@@ -84,16 +87,14 @@ class LiveDisplay:
 
     def on_change(self, change: Change) -> None:
         self.recent.append(change)
-        self.live.update(self._render())
 
     def on_round(self, result: WaitResult) -> None:
         self.result = result
-        self.live.update(self._render())
 
     def _render(self) -> Any:
         result = self.result
         done = 0 if result is None else len(result.items) - len(result.pending)
-        elapsed = 0.0 if result is None else result.elapsed
+        elapsed = time.monotonic() - self.started
         header = Text(f"Waiting for {self.total} {self.title}", style="bold")
         if self.sandbox:
             header = Text.assemble((f" {SANDBOX_BANNER} ", "reverse magenta"), " ", header)

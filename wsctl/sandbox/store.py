@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from wsctl.errors import WsctlError
+
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 60_000
 ACCOUNT_ID = "111122223333"
@@ -108,15 +110,31 @@ class Settings:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
 
+class SandboxUnavailable(WsctlError):
+    """The sandbox's database cannot be opened or read."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        broken = isinstance(error, sqlite3.DatabaseError)
+        what = "is not a sandbox database" if broken else f"cannot be opened ({error})"
+        super().__init__(
+            f"the sandbox database {path} {what}",
+            hint=(
+                "`wsctl sandbox reset` replaces it"
+                if broken
+                else f"point {DB_ENV} at a writable file, or unset it to use the default place"
+            ),
+        )
+        self.broken = broken
+
+
 def default_db_path() -> Path:
     """`$WSCTL_SANDBOX_DB`, else `$XDG_STATE_HOME/wsctl/sandbox.sqlite3` (XDG default ~/.local/state)."""
     explicit = os.environ.get(DB_ENV, "").strip()
     if explicit:
         return Path(explicit).expanduser()
-    state_home = os.environ.get("XDG_STATE_HOME", "").strip()
-    # The XDG spec says a relative value is invalid and must be ignored.
-    base = Path(state_home) if state_home and os.path.isabs(state_home) else Path.home() / ".local" / "state"
-    return base / "wsctl" / "sandbox.sqlite3"
+    from wsctl.paths import state_dir
+
+    return state_dir() / "sandbox.sqlite3"
 
 
 class Store:
@@ -133,11 +151,20 @@ class Store:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             return conn
-        conn = self._open()
+        try:
+            conn = self._open()
+            self._ensure_schema(conn)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise SandboxUnavailable(self.path, exc) from exc
         self._local.conn = conn
         self._local.pid = os.getpid()
-        self._ensure_schema(conn)
         return conn
+
+    def discard(self) -> None:
+        """Delete the database file (and SQLite's side files), e.g. one that is not a database."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection:
         parent = self.path.parent
