@@ -336,3 +336,19 @@ def test_no_targets_and_no_mode_without_a_terminal_name_what_is_missing():
     run = wsctl("--sandbox", "set-mode")
     assert run.exit_code == 2
     assert "--running-mode" in run.stderr and "targets" in run.stderr
+
+
+def test_bad_target_files_and_empty_stdin_are_located_usage_errors(tmp_path):
+    _, ids = make_fleet(1)
+    semicolons = tmp_path / "modes.csv"
+    semicolons.write_text(f"workspace_id;running_mode\n{ids[0]};ALWAYS_ON\n")
+    huge = tmp_path / "huge.csv"
+    huge.write_text("workspace_id,running_mode\n" + f'{ids[0]},"{"x" * 200_000}"\n')
+    for path, expected in ((semicolons, "separated by ';'"), (huge, "CSV error")):
+        run = wsctl("--sandbox", "set-mode", "-f", str(path), "--yes")
+        assert run.exit_code == 2, run.stderr
+        assert f"{path} row" in run.stderr and expected in run.stderr
+        assert "Traceback" not in run.stderr
+    empty = wsctl("--sandbox", "set-mode", "-", "--running-mode", "ALWAYS_ON", "--yes", input="")
+    assert empty.exit_code == 2
+    assert "stdin held no WorkSpace IDs" in empty.stderr

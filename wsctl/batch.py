@@ -10,10 +10,8 @@ wins over a default's).
 
 from __future__ import annotations
 
-import csv
 import difflib
 import gc
-import io
 import json
 import re
 import sys
@@ -365,51 +363,12 @@ class _Reader:
     # CSV -------------------------------------------------------------------------------------
 
     def read_csv(self, name: str, text: str) -> None:
-        reader = csv.reader(io.StringIO(text))
-        try:
-            header = next(reader)
-        except StopIteration:
-            self.problem(name, "", "is empty; expected a header row such as user,bundle_id,running_mode")
-            return
-        except csv.Error as exc:
-            self.problem(f"{name} row 1", "", f"CSV error: {exc}")
-            return
-        columns = [h.strip() for h in header]
-        bad = False
-        for index, column in enumerate(columns):
-            if column not in FRIENDLY_PATHS:
-                separated = len(columns) == 1 and ";" in column
-                self.problem(
-                    f"{name} row 1",
-                    column or f"column {index + 1}",
-                    "unknown column; the header is separated by ';', but wsctl reads comma-separated CSV "
-                    "(save it as 'CSV UTF-8 (comma delimited)')"
-                    if separated
-                    else f"unknown column{_suggest_key(column, FRIENDLY_PATHS)}",
-                )
-                bad = True
-        if len(set(columns)) != len(columns):
-            self.problem(f"{name} row 1", "", "a column appears twice in the header")
-            bad = True
-        if bad:
-            return
-        row_number = reader.line_num
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                self.problem(f"{name} row {reader.line_num}", "", f"CSV error: {exc}")
-                break
-            where = f"{name} row {row_number + 1}"
-            row_number = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(columns):
-                self.problem(where, "", f"has {len(cells)} cells; the header has {len(columns)} ({','.join(columns)})")
-                continue
-            self._csv_row(where, dict(zip(columns, (c.strip() for c in cells), strict=True)))
+        from wsctl.csvfile import read_rows
+
+        rows, problems = read_rows(name, text, FRIENDLY_PATHS)
+        self.problems += problems
+        for where, row in rows:
+            self._csv_row(where, row)
 
     def _csv_row(self, where: str, row: dict[str, str]) -> None:
         layer = _Layer({}, {})

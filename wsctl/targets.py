@@ -14,8 +14,6 @@ A value in the file wins over the flag; `defaults:` in a YAML file fills what bo
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,10 +41,13 @@ def ids_from_arguments(args: list[str]) -> tuple[list[Target], list[LocatedProbl
     for arg in args:
         if arg == "-":
             text = sys.stdin.read()
+            before = len(targets)
             for number, line in enumerate(text.splitlines(), start=1):
                 value = line.strip()
                 if value and not value.startswith("#"):
                     targets.append(Target(value, f"<stdin> line {number}"))
+            if len(targets) == before:  # an empty pipe usually means the command before it found nothing
+                problems.append(LocatedProblem("-", "", "stdin held no WorkSpace IDs (one a line); nothing to do"))
         else:
             targets.append(Target(arg, "argument"))
     return targets, problems
@@ -72,30 +73,13 @@ def _looks_csv(text: str) -> bool:
 
 
 def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
-    problems: list[LocatedProblem] = []
+    from wsctl.csvfile import read_rows
+
+    rows, problems = read_rows(name, text, allowed | {"workspace_id"})
+    if rows and "workspace_id" not in rows[0][1]:
+        return TargetFile([], [LocatedProblem(f"{name} row 1", "", "needs a workspace_id column")])
     targets: list[Target] = []
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    known = allowed | {"workspace_id"}
-    for column in header:
-        if column not in known:
-            problems.append(
-                LocatedProblem(f"{name} row 1", column, f"unknown column; known: {', '.join(sorted(known))}")
-            )
-    if "workspace_id" not in header:
-        problems.append(LocatedProblem(f"{name} row 1", "", "needs a workspace_id column"))
-    if problems:
-        return TargetFile([], problems)
-    row_start = reader.line_num
-    for cells in reader:
-        where = f"{name} row {row_start + 1}"
-        row_start = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(LocatedProblem(where, "", f"has {len(cells)} cells; the header has {len(header)}"))
-            continue
-        row = dict(zip(header, (c.strip() for c in cells), strict=True))
+    for where, row in rows:
         target = Target(row.pop("workspace_id"), where)
         for key, cell in row.items():
             if cell == "":
