@@ -258,3 +258,25 @@ def test_debug_never_prints_the_credentials(tmp_path, monkeypatch):
     ):
         assert secret not in everything
     json.loads(run.stdout)
+
+
+def test_a_bad_tag_is_reported_with_every_other_problem(tmp_path):
+    seed = sb.reset(*FAST)
+    run = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        sb.primary_directory(seed)["DirectoryId"],
+        "--bundle-id",
+        sb.bundle_id(seed),
+        "--user",
+        "user0001",
+        "--running-mode",
+        "ALWAYS-ON",
+        "--tag",
+        "novalue",
+    )
+    assert run.exit_code == 2
+    assert "--tag: 'novalue' is not KEY=VALUE" in run.stderr
+    assert "--running-mode: 'ALWAYS-ON' is not one of" in run.stderr
+    assert "2 problems found; nothing was sent." in run.stderr

@@ -133,3 +133,30 @@ def test_an_interrupted_wait_can_be_picked_up_with_describe_images():
     assert run.exit_code == 4
     image_id = run.json()["ImageId"]
     assert f"wsctl --sandbox describe-images --id {image_id} --wait" in run.stderr
+
+
+def test_every_problem_at_once_and_before_any_question():
+    sb.reset(*FAST)
+    run = wsctl(
+        "--sandbox",
+        "import-image",
+        "--ec2-image-id",
+        "ami-XYZ",
+        "--name",
+        "bad name",
+        "--tag",
+        "k",
+        "--application",
+        "Microsoft_Office_2016",
+        "--application",
+        "Microsoft_Office_2019",
+    )
+    assert run.exit_code == 2
+    for expected in (
+        "--ec2-image-id: 'ami-XYZ'",
+        "--name: 'bad name'",
+        "--tag: 'k' is not KEY=VALUE",
+        "accepts only one today",
+    ):
+        assert expected in run.stderr
+    assert "missing" not in run.stderr  # typed values are fixed first; the missing ones are asked or named after

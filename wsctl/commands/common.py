@@ -93,8 +93,11 @@ def show_warnings(app: AppContext, problems: Iterable[Problem], flags: dict[str,
         app.warn(f"{flag}: {p.message}" if flag else p.message)
 
 
-def parse_tags(values: Sequence[str] | None, flag: str = "--tag") -> list[dict[str, str]]:
-    """KEY=VALUE pairs; KEY= gives an empty value; a pair without '=' is a usage error."""
+def parse_tags(values: Sequence[str] | None, flag: str = "--tag") -> tuple[list[dict[str, str]], list[LocatedProblem]]:
+    """KEY=VALUE pairs (KEY= gives an empty value), and a problem for each pair without '='.
+
+    The problems are returned, not raised, so the caller reports them with every other one.
+    """
     tags: list[dict[str, str]] = []
     bad: list[LocatedProblem] = []
     for raw in values or ():
@@ -103,8 +106,7 @@ def parse_tags(values: Sequence[str] | None, flag: str = "--tag") -> list[dict[s
             bad.append(LocatedProblem(flag, "", f"{raw!r} is not KEY=VALUE (use {raw}= for an empty value)"))
             continue
         tags.append({"Key": key, "Value": value})
-    raise_if_problems(bad)
-    return tags
+    return tags, bad
 
 
 def require_one_of(values: dict[str, Any], message: str) -> None:

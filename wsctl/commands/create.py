@@ -25,6 +25,7 @@ from wsctl.text import count
 
 if TYPE_CHECKING:
     from wsctl.batch import FlagValues
+    from wsctl.errors import LocatedProblem
     from wsctl.service.create import CreateOutcome
 
 
@@ -110,6 +111,7 @@ def create(
     app = app_context(ctx, output, no_input, debug)
     from wsctl.batch import FlagValues
 
+    tag_list, tag_problems = parse_tags(tags)
     flags = FlagValues(
         directory_id=directory_id,
         bundle_id=bundle_id,
@@ -122,17 +124,26 @@ def create(
         volume_encryption_key=volume_encryption_key,
         encrypt_root=encrypt_root,
         encrypt_user=encrypt_user,
-        tags=parse_tags(tags),
+        tags=tag_list,
     )
     files = list(files or [])
     if not files and not (flags.directory_id and flags.bundle_id and flags.users):
-        flags = _ask_or_refuse(app, flags)
-    raise typer.Exit(
-        run_create(app, files, flags, dry_run=dry_run, yes=yes, wait=wait, timeout=timeout, poll_interval=poll_interval)
+        flags = _ask_or_refuse(app, flags, tag_problems)
+    code = run_create(
+        app,
+        files,
+        flags,
+        dry_run=dry_run,
+        yes=yes,
+        wait=wait,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        flag_problems=tag_problems,
     )
+    raise typer.Exit(code)
 
 
-def _ask_or_refuse(app: AppContext, flags: FlagValues) -> FlagValues:
+def _ask_or_refuse(app: AppContext, flags: FlagValues, problems: list[LocatedProblem]) -> FlagValues:
     missing = [
         flag
         for flag, value in (
@@ -143,10 +154,14 @@ def _ask_or_refuse(app: AppContext, flags: FlagValues) -> FlagValues:
         if not value
     ]
     if not app.interactive:
-        raise UsageError(
-            f"missing {', '.join(missing)} (or -f FILE)",
+        from wsctl.errors import LocatedProblem
+
+        raise InvalidInput(
+            [LocatedProblem("", "", f"missing {', '.join(missing)} (or -f FILE)"), *problems],
             hint="pass the flags, a batch file with -f, or run on a terminal to be asked",
         )
+    if problems:  # fix what was typed before being asked for the rest
+        raise InvalidInput(problems)
     from wsctl.prompts import ask_create_flags
 
     completed: FlagValues = ask_create_flags(app, flags)
@@ -163,6 +178,7 @@ def run_create(
     wait: bool,
     timeout: float | None,
     poll_interval: float | None,
+    flag_problems: list[LocatedProblem] | None = None,
 ) -> int:
     from wsctl.batch import load_batch
     from wsctl.render.create import show_plan, show_results, summary_line
@@ -170,8 +186,8 @@ def run_create(
 
     started = time.monotonic()
     batch = load_batch(files, flags)
-    if batch.problems:
-        raise InvalidInput(batch.problems)
+    if batch.problems or flag_problems:
+        raise InvalidInput([*(flag_problems or []), *batch.problems])
     if not batch.requests:
         given = [("<stdin>" if f == "-" else f) for f in files] or ["the flags"]
         raise UsageError(f"nothing to create: no entries in {', '.join(given)}")

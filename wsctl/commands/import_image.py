@@ -15,9 +15,11 @@ from wsctl.commands.common import (
     app_context,
     flag_problems,
     parse_tags,
+    raise_if_problems,
 )
 from wsctl.completion import complete_applications, complete_ingestion_processes
 from wsctl.context import AppContext
+from wsctl.errors import LocatedProblem
 
 FLAGS = {
     "Ec2ImageId": "--ec2-image-id",
@@ -96,19 +98,39 @@ def import_image(
         "name": name,
         "description": description,
     }
-    values = _ask_or_refuse(app, values)
-    params: dict[str, Any] = {
-        "Ec2ImageId": values["ec2_image_id"],
-        "IngestionProcess": values["ingestion_process"],
-        "ImageName": values["name"],
-        "ImageDescription": values["description"],
-    }
-    tag_list = parse_tags(tags)
+    tag_list, tag_problems = parse_tags(tags)
+    extra: dict[str, Any] = {}
     if tag_list:
-        params["Tags"] = tag_list
+        extra["Tags"] = tag_list
     if applications:
-        params["Applications"] = list(applications)
+        extra["Applications"] = list(applications)
+    # What was typed is checked before anything is asked, and everything is reported at once.
+    given = {**_params(values), **extra}
+    problems = [p for p in import_problems(given) if "is required" not in p.message]
+    raise_if_problems([*tag_problems, *problems])
+    values = _ask_or_refuse(app, values)
+    params = {**_params(values), **extra}
     raise typer.Exit(run_import(app, params, wait=wait, timeout=timeout, poll_interval=poll_interval))
+
+
+def _params(values: dict[str, Any]) -> dict[str, Any]:
+    keys = {
+        "ec2_image_id": "Ec2ImageId",
+        "ingestion_process": "IngestionProcess",
+        "name": "ImageName",
+        "description": "ImageDescription",
+    }
+    return {keys[k]: v for k, v in values.items() if v is not None}
+
+
+def import_problems(params: dict[str, Any]) -> list[LocatedProblem]:
+    """Model and rule problems of an ImportWorkspaceImage request, named by flag (warnings excluded)."""
+    from wsctl import model, rules
+
+    found = model.validate("ImportWorkspaceImage", params)
+    flagged = {p.path for p in found}
+    extra = [p for p in rules.import_image_problems(params) if p.path not in flagged and not p.warning]
+    return flag_problems([*found, *extra], FLAGS)
 
 
 def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
@@ -135,14 +157,11 @@ def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
 def run_import(
     app: AppContext, params: dict[str, Any], *, wait: bool, timeout: float | None, poll_interval: float | None
 ) -> int:
-    from wsctl import model, rules
-    from wsctl.commands.common import raise_if_problems, show_warnings
+    from wsctl import rules
+    from wsctl.commands.common import show_warnings
 
-    found = model.validate("ImportWorkspaceImage", params)
-    flagged = {p.path for p in found}
-    extra = [p for p in rules.import_image_problems(params) if p.path not in flagged]
-    raise_if_problems(flag_problems([p for p in [*found, *extra] if not p.warning], FLAGS))
-    show_warnings(app, [p for p in extra if p.warning], FLAGS)
+    raise_if_problems(import_problems(params))
+    show_warnings(app, [p for p in rules.import_image_problems(params) if p.warning], FLAGS)
 
     from wsctl.render.images import show_image_result
     from wsctl.runlog import RunRecord
