@@ -340,3 +340,18 @@ def test_the_shipped_examples_are_valid():
         batch = load_batch([path], FlagValues(directory_id=DIR, bundle_id=BUNDLE))
         assert batch.problems == [], path
         assert batch.requests, path
+
+
+def test_aws_form_does_not_inherit_a_timeout_into_another_running_mode(tmp_path):
+    path = write(
+        tmp_path,
+        "cli.yaml",
+        f"""
+        Workspaces:
+          - {{DirectoryId: {DIR}, UserName: a, BundleId: {BUNDLE}, WorkspaceProperties: {{RunningMode: ALWAYS_ON}}}}
+          - {{DirectoryId: {DIR}, UserName: b, BundleId: {BUNDLE}}}
+        """,
+    )
+    reqs = requests_of([path], FlagValues(auto_stop_timeout=120))
+    assert reqs[0]["WorkspaceProperties"] == {"RunningMode": "ALWAYS_ON"}
+    assert reqs[1]["WorkspaceProperties"] == {"RunningModeAutoStopTimeoutInMinutes": 120}

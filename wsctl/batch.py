@@ -348,8 +348,11 @@ class _Reader:
             request = json.loads(json.dumps(entry, default=str))  # plain dicts, no location attributes
             sources: dict[tuple[str, ...], Source] = {}
             _collect_sources(name, entry, (), label, sources)
+            entry_mode = _get_path(request, FRIENDLY_PATHS["running_mode"])
             for key, value in flag_values.items():  # flags fill what the entry leaves out
                 path = FRIENDLY_PATHS[key]
+                if key == "auto_stop_timeout" and entry_mode not in (None, "AUTO_STOP"):
+                    continue  # as in the friendly form: an inherited timeout does not follow another mode
                 if _get_path(request, path) is None:
                     _set_path(request, path, value)
                     sources[path] = Source(FLAG_FOR[key], "")
