@@ -49,9 +49,9 @@ def test_help_explains_the_suffixes():
     ("extra", "expected"),
     [
         (["--ec2-image-id", "ami-XYZ"], "--ec2-image-id: 'ami-XYZ' does not match"),
-        (["--name", "has space"], "--name: 'has space' does not match"),
+        (["--name", "has space"], "--name: 'has space' has ' ' at position 4, which is not allowed"),
         (["--name", "n" * 65], "--name: 'nnnn"),
-        (["--description", "bad!"], "--description: 'bad!' does not match"),
+        (["--description", "bad!"], "--description: 'bad!' has '!' at position 4"),
         (["--description", "d" * 257], "at most 256 allowed"),
         (["--ingestion-process", "BYOL_REGULR"], "did you mean BYOL_REGULAR?"),
         (

@@ -102,7 +102,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     ),
     "tag-key-128-chars.yaml": ("tag-key-128-chars.yaml:7:7", "at most 127 allowed"),
     "fifty-one-tags.yaml": ("fifty-one-tags.yaml:57:7", "has 51 tags; at most 50 allowed"),
-    "int32-overflow-volume-size.yaml": ("int32-overflow-volume-size.yaml:6:5", "more than the maximum 2147483647"),
+    "int32-overflow-volume-size.yaml": ("int32-overflow-volume-size.yaml:6:5", "99999999999 GiB is outside 1-2000 GiB"),
     "negative-volume-size.yaml": ("negative-volume-size.yaml:6:5", "-80 GiB is outside 1-2000 GiB"),
     "auto-stop-timeout-not-a-multiple-of-60.yaml": (
         "auto-stop-timeout-not-a-multiple-of-60.yaml:7:5",
@@ -183,7 +183,7 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     ((*CREATE, "--auto-stop-timeout", "soon"), "--auto-stop-timeout", "valid integer"),
     ((*CREATE, "--running-mode", "AUTO_STOP", "--auto-stop-timeout", "90"), "--auto-stop-timeout", "multiple of 60"),
     ((*CREATE, "--root-volume-size", "-5"), "--root-volume-size", "outside 1-2000 GiB"),
-    ((*CREATE, "--user-volume-size", "99999999999"), "--user-volume-size", "maximum 2147483647"),
+    ((*CREATE, "--user-volume-size", "99999999999"), "--user-volume-size", "outside 1-2000 GiB"),
     ((*CREATE, "--compute-type", "STANDART"), "--compute-type", "did you mean STANDARD?"),
     ((*CREATE, "--user", "ALICE", "--yes"), "--user", "'ALICE' appears twice"),
     (("create", "--directory-id", "directory", "--bundle-id", BUNDLE, "--user", "a"), "--directory-id", "at least 10"),
@@ -228,9 +228,9 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     ((*IMPORT, "--name", "golden"), "--description", "missing --description"),
     (("import-image", "--ec2-image-id", "ami-XYZ", *IMPORT_NAMED[3:]), "--ec2-image-id", "does not match"),
     ((*IMPORT[:3], "--ingestion-process", "BYOL_REGULR", *IMPORT_NAMED[5:]), "--ingestion-process", "did you mean"),
-    ((*IMPORT, "--name", "has space", "--description", "d"), "--name", "does not match"),
+    ((*IMPORT, "--name", "has space", "--description", "d"), "--name", "is not allowed"),
     ((*IMPORT, "--name", "n" * 65, "--description", "d"), "--name", "at most 64 allowed"),
-    ((*IMPORT, "--name", "golden", "--description", "bad!"), "--description", "does not match"),
+    ((*IMPORT, "--name", "golden", "--description", "bad!"), "--description", "is not allowed"),
     ((*IMPORT_NAMED, "--tag", "x"), "--tag", "is not KEY=VALUE"),
     ((*IMPORT_NAMED, "--application", "Office"), "--application", "is not one of"),
     (
@@ -328,3 +328,21 @@ def test_a_dry_run_of_a_hostile_file_prints_nothing_raw_either(tmp_path):
     assert "control character U+001B" in run.stderr
     assert "\x1b" not in run.stdout + run.stderr
     assert re.search(r"escape\.yaml:\d+:\d+: tags\.note", run.stderr)
+
+
+def test_a_timeout_beyond_32_bits_names_the_api_limit():
+    sb.reset()
+    run = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        "d-1234567890",
+        "--bundle-id",
+        "wsb-0123abcd9",
+        "--user",
+        "u",
+        "--auto-stop-timeout",
+        "99999999960",
+    )
+    assert run.exit_code == 2
+    assert "--auto-stop-timeout: 99999999960 is more than the maximum 2147483647" in run.stderr

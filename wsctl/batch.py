@@ -476,8 +476,7 @@ def validate_requests(requests: Sequence[PlannedRequest]) -> tuple[list[LocatedP
     first_user: dict[tuple[str, str], Source] = {}
     for planned in requests:
         found = checker.validate_shape("WorkspaceRequest", planned.request)
-        flagged = {p.path for p in found}
-        found += [p for p in rules.workspace_request_problems(planned.request) if p.path not in flagged]
+        found = rules.merge(found, rules.workspace_request_problems(planned.request))
         for p in found:
             if p.warning:
                 warnings.append(p)

@@ -114,6 +114,25 @@ def _to_python_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+_CLASS_ONLY = re.compile(r"^\^\[([^\]]+)\][+*]\$$")
+
+
+def _single_class(pattern: str) -> re.Pattern[str] | None:
+    """For patterns like ^[a-zA-Z0-9_.-]+$, the character class, to name the character that breaks it."""
+    match = _CLASS_ONLY.match(pattern)
+    return re.compile(f"[{match.group(1)}]") if match else None
+
+
+def _pattern_message(value: str, pattern: str, allowed: re.Pattern[str] | None) -> str:
+    if allowed is not None:
+        for position, char in enumerate(value, start=1):
+            if not allowed.fullmatch(char):
+                return (
+                    f"{preview(value)} has {char!r} at position {position}, which is not allowed (allowed: {pattern})"
+                )
+    return f"{preview(value)} does not match {pattern}"
+
+
 Validator = Callable[[Any, PathT, list[Problem]], None]
 
 
@@ -249,6 +268,7 @@ class ModelValidator:
         choices = tuple(shape.get("enum", ()))
         raw_pattern = shape.get("pattern")
         pattern = _to_python_regex(raw_pattern) if raw_pattern else None
+        allowed = _single_class(raw_pattern) if raw_pattern else None
         example = _EXAMPLES.get(name)
 
         def check(value: Any, path: PathT, out: list[Problem]) -> None:
@@ -297,7 +317,7 @@ class ModelValidator:
                     Problem(
                         path,
                         "pattern",
-                        f"{preview(value)} does not match {raw_pattern}{like}",
+                        _pattern_message(value, str(raw_pattern), allowed) + like,
                         f"Member must satisfy regular expression pattern: {raw_pattern}",
                         value,
                     )

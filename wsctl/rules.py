@@ -36,6 +36,19 @@ USER_KEY = "UserVolumeSizeGib"
 COMPUTE_KEY = "ComputeTypeName"
 
 
+def merge(model_problems: list[Problem], rule_problems: list[Problem]) -> list[Problem]:
+    """The model's problems and the rules' ones, each place reported once.
+
+    A rule is more precise than the model's 32-bit range (a volume of 99999999999 GiB is
+    "outside 1-2000 GiB", not "more than 2147483647"), so it replaces a range problem at the
+    same place; elsewhere a place the model already flagged is not flagged again.
+    """
+    by_rule = {p.path: p for p in rule_problems if not p.warning}
+    out = [by_rule.get(p.path, p) if p.kind == "range" else p for p in model_problems]
+    flagged = {p.path for p in model_problems}
+    return out + [p for p in rule_problems if p.path not in flagged]
+
+
 def is_graphics(compute: str | None) -> bool:
     return bool(compute) and str(compute).startswith("GRAPHICS")
 

@@ -66,10 +66,10 @@ def describe_images(
         items,
         app.service.describe_images,
         ImageSpec(),
-        title="images",
+        noun="image",
         timeout=DEFAULT_TIMEOUT["import-image"] if timeout is None else timeout,
         poll_interval=poll_interval,
         seed={i["ImageId"]: i for i in images},
     )
     show_images(app, [i.description for i in result.items if i.description])
-    raise typer.Exit(finish(app, result, noun="images", resumable=False))
+    raise typer.Exit(finish(app, result, noun="image", resumable=False))

@@ -127,10 +127,8 @@ def import_problems(params: dict[str, Any]) -> list[LocatedProblem]:
     """Model and rule problems of an ImportWorkspaceImage request, named by flag (warnings excluded)."""
     from wsctl import model, rules
 
-    found = model.validate("ImportWorkspaceImage", params)
-    flagged = {p.path for p in found}
-    extra = [p for p in rules.import_image_problems(params) if p.path not in flagged and not p.warning]
-    return flag_problems([*found, *extra], FLAGS)
+    found = rules.merge(model.validate("ImportWorkspaceImage", params), rules.import_image_problems(params))
+    return flag_problems([p for p in found if not p.warning], FLAGS)
 
 
 def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
@@ -188,20 +186,18 @@ def run_import(
         [Item(image_id, str(params["ImageName"]))],
         app.service.describe_images,
         ImageSpec(),
-        title="image import",
+        noun="image import",
         timeout=default if timeout is None else timeout,
         poll_interval=poll_interval,
     )
     image = result.items[0].description
     show_image_result(app, image_id, params, image)
-    return (
-        finish(app, result, noun="images", resumable=False) if not result.pending else _pending(app, result, image_id)
-    )
+    return finish(app, result, noun="image", resumable=False) if not result.pending else _pending(app, result, image_id)
 
 
 def _pending(app: AppContext, result: Any, image_id: str) -> int:
     from wsctl.commands.waiting import finish
 
-    code = finish(app, result, noun="images", resumable=False)
+    code = finish(app, result, noun="image", resumable=False)
     app.note(f"To keep waiting: {app.command_prefix()} describe-images --id {image_id} --wait")
     return code

@@ -151,8 +151,8 @@ def check_flag_values(compute_type: str | None, root_volume_size: int | None, us
     props = {k: v for k, v in given if v is not None}
     if not props:
         return
-    found = model.validator().validate_shape("WorkspaceProperties", props)
-    found = found or [p for p in rules.volume_problems(props, ()) if p.kind != "rule" or "outside" in p.message]
+    sizes = [p for p in rules.volume_problems(props, ()) if p.kind != "rule" or "outside" in p.message]
+    found = rules.merge(model.validator().validate_shape("WorkspaceProperties", props), sizes)
     raise_if_problems(flag_problems([p for p in found if not p.warning], {m: FLAGS[k] for m, k in MEMBER_KEYS.items()}))
 
 
@@ -193,7 +193,7 @@ def build_plan(targets: list[Target], workspaces: list[dict[str, Any]], flags: d
         if all(current.get(k) == v for k, v in props.items()):
             plan.unchanged.append(ws)
             continue
-        found = checker.validate_shape("WorkspaceProperties", props) or rules.modify_problems(ws, props)
+        found = rules.merge(checker.validate_shape("WorkspaceProperties", props), rules.modify_problems(ws, props))
         plan.problems += locate_problems(found, target, FLAGS, MEMBER_KEYS)
         if found:
             continue

@@ -212,7 +212,7 @@ def _follow(app: AppContext, plan: Plan, ids: Sequence[str], timeout: float, pol
         items,
         app.service.describe_workspaces_by_id,
         spec,
-        title="changed WorkSpaces",
+        noun="changed WorkSpace",
         timeout=timeout,
         poll_interval=poll_interval,
     )
@@ -264,7 +264,8 @@ def _run_steps(
             items,
             app.service.describe_workspaces_by_id,
             ModifySpec({c.workspace_id: _cumulative(c, index) for c in later}),
-            title=f"WorkSpaces to apply step {index + 1}",
+            noun="WorkSpace",
+            detail=f"to apply step {index + 1}",
             timeout=step_timeout,
             poll_interval=poll_interval,
         )

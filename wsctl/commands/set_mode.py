@@ -136,8 +136,10 @@ def check_flag_values(running_mode: str | None, auto_stop_timeout: int | None) -
     props = {k: v for k, v in zip(MEMBER_KEYS, (running_mode, auto_stop_timeout), strict=True) if v is not None}
     if not props:
         return
-    found = model.validator().validate_shape("WorkspaceProperties", props)
-    found = found or [p for p in rules.running_mode_problems(props, ()) if not p.warning]
+    found = rules.merge(
+        model.validator().validate_shape("WorkspaceProperties", props),
+        [p for p in rules.running_mode_problems(props, ()) if not p.warning],
+    )
     raise_if_problems(flag_problems(found, {m: FLAGS[k] for m, k in MEMBER_KEYS.items()}))
 
 
@@ -167,9 +169,10 @@ def build_plan(
         if timeout is not None:
             props["RunningModeAutoStopTimeoutInMinutes"] = timeout
         current = ws.get("WorkspaceProperties") or {}
-        found = checker.validate_shape("WorkspaceProperties", props)
-        if not found:
-            found = rules.running_mode_problems(props, (), current_mode=current.get("RunningMode"))
+        found = rules.merge(
+            checker.validate_shape("WorkspaceProperties", props),
+            rules.running_mode_problems(props, (), current_mode=current.get("RunningMode")),
+        )
         manual += sum(1 for p in found if p.warning)
         plan.problems += locate_problems([p for p in found if not p.warning], target, FLAGS, MEMBER_KEYS)
         if not props:

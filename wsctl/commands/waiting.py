@@ -14,6 +14,7 @@ from typing import Any
 from wsctl.context import AppContext, OutputFormat
 from wsctl.errors import ExitCode
 from wsctl.lifecycle import Backoff, Fetch, Item, SettleSpec, Waiter, WaitResult, WaitSpec, exit_status
+from wsctl.text import count
 
 # Seconds. AWS: creation up to 20 minutes (40 with encryption); compute changes up to an
 # hour, disk changes up to two; image import 90 minutes or more (3 hours with Office).
@@ -36,7 +37,8 @@ def follow(
     fetch: Fetch,
     spec: WaitSpec,
     *,
-    title: str,
+    noun: str,
+    detail: str = "",
     timeout: float,
     poll_interval: float | None,
     seed: Mapping[str, dict[str, Any]] | None = None,
@@ -44,7 +46,8 @@ def follow(
     from wsctl.render.live import make_display
 
     backoff = Backoff(first=poll_interval) if poll_interval else Backoff()
-    display = make_display(app.err, title, len(items), sandbox=app.sandbox)
+    what = count(len(items), noun) + (f" {detail}" if detail else "")
+    display = make_display(app.err, what, len(items), sandbox=app.sandbox)
     waiter = Waiter(
         items, fetch, spec, timeout=timeout, backoff=backoff, on_change=display.on_change, on_round=display.on_round
     )
@@ -54,7 +57,7 @@ def follow(
         return waiter.run()
 
 
-def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpaces", resumable: bool = True) -> int:
+def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resumable: bool = True) -> int:
     """Report how the wait ended on stderr and return the exit code."""
     status = exit_status(result)
     done = len(result.succeeded)
@@ -68,7 +71,7 @@ def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpaces", res
         pending = [i.id for i in result.pending]
         why = "interrupted" if status == "interrupted" else "timed out"
         app.warn(
-            f"{why} with {len(pending)} {noun} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
+            f"{why} with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
             + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
         )
         if resumable and pending:
@@ -116,7 +119,7 @@ def wait_for_workspaces(
         items,
         app.service.describe_workspaces_by_id,
         SettleSpec(),
-        title="WorkSpaces",
+        noun="WorkSpace",
         timeout=DEFAULT_TIMEOUT["describe"] if timeout is None else timeout,
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in workspaces},
@@ -158,7 +161,7 @@ def wait_after_create(
         items,
         app.service.describe_workspaces_by_id,
         SettleSpec(),
-        title="new WorkSpaces" if pending else "existing WorkSpaces",
+        noun="new WorkSpace" if pending else "existing WorkSpace",
         timeout=default if timeout is None else timeout,
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in existing},

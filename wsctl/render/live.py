@@ -31,9 +31,9 @@ def _state(value: str | None) -> str:
 class LineDisplay:
     """One plain line per state change, for logs and CI."""
 
-    def __init__(self, console: Console, title: str, total: int) -> None:
+    def __init__(self, console: Console, what: str) -> None:
         self.console = console
-        self.console.print(f"{_stamp()} waiting for {total} {title}", highlight=False, markup=False)
+        self.console.print(f"{_stamp()} waiting for {what}", highlight=False, markup=False)
 
     def __enter__(self) -> LineDisplay:
         return self
@@ -65,9 +65,9 @@ class LineDisplay:
 class LiveDisplay:
     """Progress bar, counts per state, elapsed time and the latest changes, redrawn in place."""
 
-    def __init__(self, console: Console, title: str, total: int, *, sandbox: bool = False) -> None:
+    def __init__(self, console: Console, what: str, total: int, *, sandbox: bool = False) -> None:
         self.console = console
-        self.title = title
+        self.what = what
         self.total = total
         self.sandbox = sandbox
         self.recent: deque[Change] = deque(maxlen=RECENT_CHANGES)
@@ -93,13 +93,14 @@ class LiveDisplay:
 
     def _render(self) -> Any:
         result = self.result
-        done = 0 if result is None else len(result.items) - len(result.pending)
+        total = self.total
+        done = 0 if result is None else total - len(result.pending)
         elapsed = time.monotonic() - self.started
-        header = Text(f"Waiting for {self.total} {self.title}", style="bold")
+        header = Text(f"Waiting for {self.what}", style="bold")
         if self.sandbox:
             header = Text.assemble((f" {SANDBOX_BANNER} ", "reverse magenta"), " ", header)
-        bar = ProgressBar(total=max(self.total, 1), completed=done, width=40)
-        counts = Text(f"{done}/{self.total} settled · {elapsed:.0f} s · " + _counts(result))
+        bar = ProgressBar(total=max(total, 1), completed=done, width=40)
+        counts = Text(f"{done}/{total} settled · {elapsed:.0f} s · " + _counts(result))
         changes = Table.grid(padding=(0, 1))
         for change in self.recent:
             item = change.item
@@ -123,10 +124,10 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def make_display(console: Console, title: str, total: int, *, sandbox: bool) -> LineDisplay | LiveDisplay:
+def make_display(console: Console, what: str, total: int, *, sandbox: bool) -> LineDisplay | LiveDisplay:
     if console.is_terminal:
-        return LiveDisplay(console, title, total, sandbox=sandbox)
-    return LineDisplay(console, title, total)
+        return LiveDisplay(console, what, total, sandbox=sandbox)
+    return LineDisplay(console, what)
 
 
 def final_table(
