@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from wsctl import model, rules, yamlsafe
@@ -449,7 +450,7 @@ def read_source(path: str) -> tuple[str, str | None, str | None]:
     """(display name, text, error) for a path or '-' (stdin)."""
     name = "<stdin>" if path == "-" else path
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         return name, None, f"cannot read: {exc.strerror or exc}"
     if b"\x00" in raw[:8192]:
@@ -461,10 +462,6 @@ def read_source(path: str) -> tuple[str, str | None, str | None]:
 
 
 # --- validation -----------------------------------------------------------------------------------
-
-
-def _label_for(planned: PlannedRequest, problem: Problem) -> Source:
-    return planned.locate(problem.path)
 
 
 def validate_requests(requests: Sequence[PlannedRequest]) -> tuple[list[LocatedProblem], list[Problem]]:
@@ -575,8 +572,3 @@ def _warning_lines(warnings: Iterable[Problem]) -> list[str]:
     for w in warnings:
         counts[w.message] = counts.get(w.message, 0) + 1
     return [f"{message}" + (f" ({n} WorkSpaces)" if n > 1 else "") for message, n in counts.items()]
-
-
-def iter_chunks(items: Sequence[PlannedRequest], size: int = 25) -> Iterator[Sequence[PlannedRequest]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

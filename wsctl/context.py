@@ -6,7 +6,6 @@ nothing here is built until a command needs it, so `--help` stays fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -146,7 +145,3 @@ def _isatty(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

@@ -14,7 +14,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wsctl.model import Problem
+    pass
 
 
 class ExitCode(IntEnum):
@@ -89,14 +89,6 @@ class ServiceError(WsctlError):
         super().__init__(message, hint=hint)
         self.code = code
         self.operation = operation
-
-
-class WaitTimeout(WsctlError):
-    exit_code = ExitCode.TIMEOUT
-
-
-def problems_from_model(problems: Iterable[Problem], where: str = "", label: str = "") -> list[LocatedProblem]:
-    return [LocatedProblem(where, label or p.path_str, p.message) for p in problems]
 
 
 # --- botocore errors -> one sentence -------------------------------------------------------

@@ -38,7 +38,6 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp = clock()
         self._guard = min(_GUARD_SECONDS * rate, 0.5)
-        self.waited = 0.0  # total seconds callers spent waiting, for the summary line
 
     def _refill(self, now: float) -> None:
         self._tokens = min(float(self.burst), self._tokens + (now - self._stamp) * self.rate)
@@ -55,5 +54,4 @@ class TokenBucket:
                     self._tokens -= 1.0
                     return
                 delay = (needed - self._tokens) / self.rate
-            self.waited += delay
             self._sleep(delay)

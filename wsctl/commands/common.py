@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wsctl.context import AppContext, OutputFormat
-from wsctl.errors import InvalidInput, LocatedProblem, UsageError
+from wsctl.errors import InvalidInput, LocatedProblem
 
 if TYPE_CHECKING:
     from wsctl.model import Problem
@@ -107,8 +107,3 @@ def parse_tags(values: Sequence[str] | None, flag: str = "--tag") -> tuple[list[
             continue
         tags.append({"Key": key, "Value": value})
     return tags, bad
-
-
-def require_one_of(values: dict[str, Any], message: str) -> None:
-    if not any(v not in (None, False, [], ()) for v in values.values()):
-        raise UsageError(message)

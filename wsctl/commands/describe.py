@@ -119,9 +119,10 @@ def read_ids(path: str | None) -> list[str]:
     if path is None:
         return []
     import sys
+    from pathlib import Path
 
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--ids-from {path}: cannot read: {exc.strerror or exc}") from None
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]

@@ -52,8 +52,7 @@ def describe_images(
         found = app.service.describe_images(image_ids)
         images = [found[i] for i in image_ids if i in found]
     else:
-        paginator = app.client.get_paginator("describe_workspace_images")
-        images = [i for page in paginator.paginate(ImageType="OWNED") for i in page.get("Images", [])]
+        images = app.service.owned_images()
     if not wait:
         show_images(app, images)
         return

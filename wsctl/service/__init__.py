@@ -156,6 +156,11 @@ class WorkspacesService:
         params = {"Owner": owner} if owner else {}
         return [b for page in paginator.paginate(**params) for b in page.get("Bundles", [])]
 
+    def owned_images(self) -> list[dict[str, Any]]:
+        """The account's own WorkSpaces images, every page."""
+        paginator = self.client.get_paginator("describe_workspace_images")
+        return [i for page in paginator.paginate(ImageType="OWNED") for i in page.get("Images", [])]
+
     def describe_images(self, image_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for chunk in chunked(list(dict.fromkeys(image_ids)), MAX_IDS_PER_CALL):

@@ -55,15 +55,12 @@ class CreateOutcome:
     failed: list[dict[str, Any]] = field(default_factory=list)
     existing: list[dict[str, Any]] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # IDs found after a lost response
-    calls_done: int = 0
-    calls_planned: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, pending: Iterable[dict[str, Any]], failed: Iterable[dict[str, Any]]) -> None:
         with self._lock:
             self.pending.extend(pending)
             self.failed.extend(failed)
-            self.calls_done += 1
 
 
 def find_existing(
@@ -139,7 +136,6 @@ def send_creates(
 ) -> CreateOutcome:
     """Create every request, 25 a call; results accumulate in `outcome` as calls return."""
     chunks = list(chunked(list(requests), 25))
-    outcome.calls_planned += len(chunks)
 
     def send(numbered: tuple[int, Sequence[dict[str, Any]]]) -> None:
         number, chunk = numbered

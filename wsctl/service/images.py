@@ -21,12 +21,7 @@ def import_image(service: WorkspacesService, params: dict[str, Any]) -> str:
 
 
 def find_image_by_name(service: WorkspacesService, name: str) -> dict[str, Any] | None:
-    paginator = service.client.get_paginator("describe_workspace_images")
-    for page in paginator.paginate(ImageType="OWNED"):
-        for image in page.get("Images", []):
-            if image.get("Name") == name:
-                return dict(image)
-    return None
+    return next((image for image in service.owned_images() if image.get("Name") == name), None)
 
 
 def _explain(service: WorkspacesService, exc: ClientError, params: dict[str, Any]) -> Exception:
