@@ -31,7 +31,6 @@ from wsctl.context import OutputFormat
 from wsctl.modeldata import botocore_loader
 
 
-
 def test_the_typer_we_pin_is_the_one_fastparams_knows():
     # pyproject pins Typer below the next minor release because wsctl.fastparams uses its
     # internals; if they moved, start-up would silently lose 0.15-0.3 s. Fail loudly instead.
