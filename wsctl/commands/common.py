@@ -50,6 +50,9 @@ TargetDirectoryOpt = Annotated[
 TargetBundleOpt = Annotated[
     str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
 ]
+ChangeWaitOpt = Annotated[
+    bool, typer.Option("--wait", metavar="", help="Follow each change until it has been applied.")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", metavar="", help="Show the plan and send nothing that changes anything.")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from wsctl.commands.common import (
+    ChangeWaitOpt,
     DebugOpt,
     DryRunOpt,
     NoInputOpt,
@@ -63,9 +64,7 @@ def modify(
     ] = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
-    wait: Annotated[
-        bool, typer.Option("--wait", metavar="", help="Follow each change until it has been applied.")
-    ] = False,
+    wait: ChangeWaitOpt = False,
     timeout: Annotated[
         float | None,
         typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 3600 compute, 7200 volumes]."),
