@@ -280,3 +280,59 @@ def test_a_bad_tag_is_reported_with_every_other_problem(tmp_path):
     assert "--tag: 'novalue' is not KEY=VALUE" in run.stderr
     assert "--running-mode: 'ALWAYS-ON' is not one of" in run.stderr
     assert "2 problems found; nothing was sent." in run.stderr
+
+
+def test_a_hundred_workspaces_settle_with_fewer_than_sixty_describe_calls(tmp_path):
+    seed = sb.reset("--time-scale", "0.2", "--users", "100")  # about a second to AVAILABLE
+    path = fleet(tmp_path, seed, [f"user{i:04d}" for i in range(1, 101)])
+    run = wsctl("--sandbox", "create", "-f", path, "--yes", "--wait", "--poll-interval", "0.3", "-o", "json")
+    assert run.exit_code == 0, run.stderr
+    assert len(run.json()["Workspaces"]) == 100
+    calls = sb.counts()["DescribeWorkspaces"]
+    assert calls < 60, calls  # 1 lookup + 4 calls a round while all 100 are unsettled, fewer as they settle
+
+
+def test_sigint_during_a_wait_exits_130_with_the_pending_ids_and_how_to_resume(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    seed = sb.reset("--time-scale", "100")  # nothing settles during the test
+    path = fleet(tmp_path, seed, ["user0001", "user0002"])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wsctl",
+            "--sandbox",
+            "create",
+            "-f",
+            path,
+            "--yes",
+            "--wait",
+            "--poll-interval",
+            "0.2",
+            "-o",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 30
+    seen = ""
+    while "waiting for" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    err = seen + err
+    assert proc.returncode == 130, err
+    created = json.loads(out)["PendingRequests"]
+    assert len(created) == 2  # stdout still holds the data
+    for ws in created:
+        assert ws["WorkspaceId"] in err
+    assert "interrupted with 2 WorkSpaces still pending" in err
+    assert "To keep waiting: wsctl --sandbox describe --id" in err

@@ -330,3 +330,40 @@ def test_no_input_on_a_terminal_never_asks(terminal, args, message, how):
     assert f"error: {message}" in term.screen
     assert "?" not in term.screen.split("error:")[0]  # no question was drawn first
     assert sb.counts() == {}
+
+
+def test_set_mode_asks_on_a_terminal_for_more_than_one_target_and_no_sends_nothing(terminal):
+    seed = sb.reset(*FAST)
+    directory = sb.primary_directory(seed)["DirectoryId"]
+    made = wsctl(
+        "--sandbox",
+        "create",
+        "--directory-id",
+        directory,
+        "--bundle-id",
+        sb.bundle_id(seed),
+        "--user",
+        "user0001",
+        "--user",
+        "user0002",
+        "--yes",
+        "--wait",
+        "--poll-interval",
+        "0.05",
+        "-o",
+        "ids",
+    )
+    ids = made.stdout.split()
+    assert made.exit_code == 0 and len(ids) == 2
+    declined = terminal("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON")
+    declined.wait_for(r"About to change 2 WorkSpaces \(2x AUTO_STOP \(60m\) -> ALWAYS_ON\)")
+    declined.wait_for(r"Change 2 WorkSpaces\?")
+    declined.send("n")
+    assert declined.finish() == 1
+    assert "Cancelled; nothing was sent." in declined.screen
+    assert sb.counts().get("ModifyWorkspaceProperties", 0) == 0
+    accepted = terminal("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON")
+    accepted.wait_for(r"Change 2 WorkSpaces\?")
+    accepted.send(ENTER)  # the default is Yes
+    assert accepted.finish() == 0
+    assert sb.counts()["ModifyWorkspaceProperties"] == 2
