@@ -86,6 +86,14 @@ def bundle_id(seed: dict[str, Any], compute: str = "STANDARD", owner: str = "AMA
     )
 
 
+def create_args(seed: dict[str, Any], *users: str, bundle: str | None = None) -> list[str]:
+    """`--sandbox create` in the primary directory for these users (a test adds --wait, -o, ...)."""
+    return [
+        "--sandbox", "create", "--directory-id", primary_directory(seed)["DirectoryId"],
+        "--bundle-id", bundle or bundle_id(seed), *[a for u in users for a in ("--user", u)],
+    ]  # fmt: skip
+
+
 def failing_bundle_id(seed: dict[str, Any]) -> str:
     return str(next(b["BundleId"] for b in seed["Bundles"] if b["SandboxOutcome"] == "ERROR"))
 

@@ -140,15 +140,8 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     from tests import sandbox_support as sb
 
     seed = sb.reset("--users", "1500")
-    users = [a for i in range(1, 1501) for a in ("--user", f"user{i:04d}")]
     made = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        sb.primary_directory(seed)["DirectoryId"],
-        "--bundle-id",
-        sb.bundle_id(seed),
-        *users,
+        *sb.create_args(seed, *[f"user{i:04d}" for i in range(1, 1501)]),
         "--yes",
         "-o",
         "ids",

@@ -15,17 +15,9 @@ FAST = ("--time-scale", "0.02")
 def make_fleet(n: int, *, users: list[str] | None = None, bundle: str | None = None, extra: tuple[str, ...] = ()):
     """Reset the sandbox, create n WorkSpaces and wait for them; returns (seed, ids)."""
     seed = sb.reset(*FAST, *extra)
-    directory = sb.primary_directory(seed)["DirectoryId"]
     names = users or [f"user{i:04d}" for i in range(1, n + 1)]
-    flags = [a for u in names for a in ("--user", u)]
     run = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        directory,
-        "--bundle-id",
-        bundle or sb.bundle_id(seed),
-        *flags,
+        *sb.create_args(seed, *names, bundle=bundle),
         "--yes",
         "--wait",
         "--poll-interval",
@@ -136,16 +128,8 @@ def test_confirmation_rule_without_a_terminal():
 
 def test_per_item_failures_exit_3_and_the_rest_goes_on():
     seed, ids = make_fleet(2)
-    directory = sb.primary_directory(seed)["DirectoryId"]
     broken = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        directory,
-        "--bundle-id",
-        sb.failing_bundle_id(seed),
-        "--user",
-        "user0040",
+        *sb.create_args(seed, "user0040", bundle=sb.failing_bundle_id(seed)),
         "--wait",
         "--poll-interval",
         "0.05",
@@ -170,14 +154,7 @@ def test_operation_in_progress_is_retried(monkeypatch):
     monkeypatch.setattr(modify_service, "IN_PROGRESS_DELAYS", (0.1,) * 100)
     seed = sb.reset("--time-scale", "0.2")  # a compute change takes 0.8 s
     created = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        sb.primary_directory(seed)["DirectoryId"],
-        "--bundle-id",
-        sb.bundle_id(seed),
-        "--user",
-        "user0001",
+        *sb.create_args(seed, "user0001"),
         "--wait",
         "--poll-interval",
         "0.1",
@@ -197,26 +174,11 @@ def test_operation_in_progress_is_retried(monkeypatch):
 
 
 def test_a_timeout_between_two_steps_exits_4_with_what_to_do():
-    seed = sb.reset("--time-scale", "2")  # a volume change takes 12 s
-    created = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        sb.primary_directory(seed)["DirectoryId"],
-        "--bundle-id",
-        sb.bundle_id(seed),
-        "--user",
-        "user0001",
-        "-o",
-        "ids",
-    )
-    workspace_id = created.stdout.strip()
     from wsctl.sandbox.store import Store
 
-    Store().update_settings(time_scale=0.001)  # not for the WorkSpace created above: let it settle quickly
-    wait = wsctl("--sandbox", "describe", "--id", workspace_id, "--wait", "--poll-interval", "0.1", "--timeout", "30")
-    assert wait.exit_code == 0, wait.stderr
-    Store().update_settings(time_scale=2)
+    _, ids = make_fleet(1)
+    workspace_id = ids[0]
+    Store().update_settings(time_scale=2)  # from now on a volume change takes 12 s
     run = wsctl(
         "--sandbox",
         "modify",

@@ -334,18 +334,8 @@ def test_no_input_on_a_terminal_never_asks(terminal, args, message, how):
 
 def test_set_mode_asks_on_a_terminal_for_more_than_one_target_and_no_sends_nothing(terminal):
     seed = sb.reset(*FAST)
-    directory = sb.primary_directory(seed)["DirectoryId"]
     made = wsctl(
-        "--sandbox",
-        "create",
-        "--directory-id",
-        directory,
-        "--bundle-id",
-        sb.bundle_id(seed),
-        "--user",
-        "user0001",
-        "--user",
-        "user0002",
+        *sb.create_args(seed, "user0001", "user0002"),
         "--yes",
         "--wait",
         "--poll-interval",
