@@ -9,7 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from wsctl.app import app
+from wsctl.cli.app import app
 
 
 @dataclass

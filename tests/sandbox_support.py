@@ -16,9 +16,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.helpers import wsctl
-from wsctl.clientfactory import build_client
+from wsctl.aws.clients import build_client
+from wsctl.aws.ratelimit import TokenBucket
 from wsctl.context import GlobalOptions
-from wsctl.ratelimit import TokenBucket
 
 
 def client(max_attempts: int = 1) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 from botocore.stub import Stubber
 
-from wsctl.service import WorkspacesService
+from wsctl.aws.service import WorkspacesService
 
 
 def stubbed_service(max_workers: int = 1) -> tuple[WorkspacesService, Stubber]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wsctl.batch import FlagValues, load_batch
+from wsctl.input.batch import FlagValues, load_batch
 
 DIR = "d-1234567890"
 DIR2 = "d-abcdef0123"

@@ -21,11 +21,12 @@ import pytest
 import typer
 import typer.main
 
-from wsctl import batch, modeldata
-from wsctl.app import app
-from wsctl.commands import describe, import_image, modify, set_mode
-from wsctl.completion import ingestion_process_help
-from wsctl.completion_scripts import SCRIPTS, generate, stale, write_all
+from wsctl.cli import describe, import_image, modify, set_mode
+from wsctl.cli.app import app
+from wsctl.cli.completion import ingestion_process_help
+from wsctl.cli.completion_scripts import SCRIPTS, generate, stale, write_all
+from wsctl.input import batch
+from wsctl.spec import enums as modeldata
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELLS = ("bash", "zsh", "fish")
@@ -128,7 +129,7 @@ def assert_light(result: Completion) -> None:
 
 
 def test_shipped_scripts_are_what_the_cli_generates():
-    assert stale() == [], "run: python -m wsctl.completion_scripts"
+    assert stale() == [], "run: python -m wsctl.cli.completion_scripts"
 
 
 def test_a_stale_or_missing_script_is_reported(tmp_path):
@@ -138,7 +139,7 @@ def test_a_stale_or_missing_script_is_reported(tmp_path):
     (tmp_path / SCRIPTS["fish"]).unlink()
     assert stale(tmp_path) == [tmp_path / SCRIPTS["bash"], tmp_path / SCRIPTS["fish"]]
     check = subprocess.run(
-        [sys.executable, "-m", "wsctl.completion_scripts", "--check", "--dir", str(tmp_path)],
+        [sys.executable, "-m", "wsctl.cli.completion_scripts", "--check", "--dir", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl.runlog import read_record, runs_dir
+from wsctl.ops.runrecord import read_record, runs_dir
 
 FAST = ("--time-scale", "0.02")
 

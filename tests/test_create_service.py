@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.stubs import stubbed_service, workspace
-from wsctl.service.create import CreateOutcome, find_existing, send_creates
+from wsctl.aws.creates import CreateOutcome, find_existing, send_creates
 
 DIR = "d-1234567890"
 BUNDLE = "wsb-0123abcd9"

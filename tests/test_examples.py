@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl.targets import read_target_file
+from wsctl.input.targets import read_target_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl import modeldata
+from wsctl.spec import enums as modeldata
 
 FAST = ("--time-scale", "0.02")
 

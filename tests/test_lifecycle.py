@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wsctl.lifecycle import (
+from wsctl.spec.waits import (
     Backoff,
     Change,
     ImageSpec,

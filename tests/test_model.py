@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wsctl import model, modeldata
+from wsctl.spec import enums as modeldata
+from wsctl.spec import model
 
 
 def request(**overrides):

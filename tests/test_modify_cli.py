@@ -149,7 +149,7 @@ def test_per_item_failures_exit_3_and_the_rest_goes_on():
 
 
 def test_operation_in_progress_is_retried(monkeypatch):
-    from wsctl.service import modify as modify_service
+    from wsctl.aws import modifies as modify_service
 
     monkeypatch.setattr(modify_service, "IN_PROGRESS_DELAYS", (0.1,) * 100)
     seed = sb.reset("--time-scale", "0.2")  # a compute change takes 0.8 s
@@ -202,7 +202,7 @@ def test_a_timeout_between_two_steps_exits_4_with_what_to_do():
 
 
 def test_ctrl_c_while_sending_reports_what_was_requested(monkeypatch):
-    from wsctl.service import modify as modify_service
+    from wsctl.aws import modifies as modify_service
 
     _, ids = make_fleet(3)
     real = modify_service.send_modifications

@@ -19,7 +19,7 @@ import pytest
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl import modeldata
+from wsctl.spec import enums as modeldata
 
 TIMEOUT = 60
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")

@@ -19,7 +19,7 @@ import pytest
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl.runlog import read_record, runs_dir
+from wsctl.ops.runrecord import read_record, runs_dir
 
 USERS = [f"user{n:04d}" for n in range(1, 301)]
 FAULTS = ("--throttle-rate", "0.3", "--server-error-rate", "0.05", "--lost-response-rate", "0.05")

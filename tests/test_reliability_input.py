@@ -283,7 +283,7 @@ def test_bad_flags_exit_2_naming_the_flag_and_send_nothing(args, place, phrase, 
 def test_every_command_has_bad_flag_cases():
     import typer.main
 
-    from wsctl.app import app
+    from wsctl.cli.app import app
 
     root = typer.main.get_command(app)
     commands = {name for name in root.commands if name != "sandbox"}  # type: ignore[attr-defined]

@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 
 from tests import sandbox_support as sb
-from wsctl.runlog import read_record, runs_dir
-from wsctl.service import DEFAULT_WORKERS
+from wsctl.aws.service import DEFAULT_WORKERS
+from wsctl.ops.runrecord import read_record, runs_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

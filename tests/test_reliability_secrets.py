@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests import sandbox_support as sb
-from wsctl.runlog import runs_dir
+from wsctl.ops.runrecord import runs_dir
 from wsctl.sandbox.store import Store
 
 KEY_ID = "AKIARELIABILITY00001"

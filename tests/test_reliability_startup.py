@@ -1,9 +1,9 @@
 """Start-up fixes found by the benchmark keep their promises: same behaviour, less work.
 
-- Option values are coerced without Typer's pydantic adapters (wsctl.fastparams): the
+- Option values are coerced without Typer's pydantic adapters (wsctl.cli.typer_internals): the
   values and the messages must be exactly Typer's own, and no command or completion call
   may import pydantic again (that is 0.15-0.3 s a run).
-- botocore's data loader without the scan of every service (wsctl.modeldata.botocore_loader)
+- botocore's data loader without the scan of every service (wsctl.aws.loader.botocore_loader)
   must load exactly what botocore's own loader loads, and fail the same way.
 """
 
@@ -25,14 +25,14 @@ from typer._coercion import build_runtime_param, resolve_type_descriptor
 from typer.core import _TyperParameter
 from typer.models import OptionInfo
 
-from wsctl import fastparams
-from wsctl.app import app
+from wsctl.aws.loader import botocore_loader
+from wsctl.cli import typer_internals as fastparams
+from wsctl.cli.app import app
 from wsctl.context import OutputFormat
-from wsctl.modeldata import botocore_loader
 
 
 def test_the_typer_we_pin_is_the_one_fastparams_knows():
-    # pyproject pins Typer below the next minor release because wsctl.fastparams uses its
+    # pyproject pins Typer below the next minor release because wsctl.cli.typer_internals uses its
     # internals; if they moved, start-up would silently lose 0.15-0.3 s. Fail loudly instead.
     assert fastparams.AVAILABLE
 
@@ -149,7 +149,7 @@ def _modules_after(args: list[str], extra_env: dict[str, str] | None = None) -> 
 )
 def test_commands_and_completion_never_import_pydantic_or_boto3(args, env):
     modules = _modules_after(args, env)
-    assert "wsctl.app" in modules
+    assert "wsctl.cli.app" in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core", "boto3")}
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import sandbox_support as sb
-from wsctl import model
+from wsctl.spec import model
 
 
 def _import(c, seed, name="golden", **extra):

@@ -103,9 +103,9 @@ def test_reset_wipes_the_state_and_the_counters(monkeypatch):
 _WORKER = textwrap.dedent(
     """
     import json, sys
-    from wsctl.clientfactory import build_client
+    from wsctl.aws.clients import build_client
     from wsctl.context import GlobalOptions
-    from wsctl.ratelimit import TokenBucket
+    from wsctl.aws.ratelimit import TokenBucket
 
     directory, bundle, first = sys.argv[1], sys.argv[2], int(sys.argv[3])
     options = GlobalOptions(sandbox=True, max_rate=1000, burst=1000, max_attempts=1)
@@ -150,9 +150,9 @@ def test_four_processes_creating_at_once_lose_nothing():
 def test_processes_racing_on_a_missing_database_seed_it_once(tmp_path):
     code = textwrap.dedent(
         """
-        from wsctl.clientfactory import build_client
+        from wsctl.aws.clients import build_client
         from wsctl.context import GlobalOptions
-        from wsctl.ratelimit import TokenBucket
+        from wsctl.aws.ratelimit import TokenBucket
 
         client = build_client(GlobalOptions(sandbox=True, max_attempts=1), TokenBucket(1000, 1000))
         print(client.describe_workspace_directories()["Directories"][0]["DirectoryId"])

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from tests import sandbox_support as sb
 from tests.helpers import ids_of, wsctl
-from wsctl import model
+from wsctl.spec import model
 
 WORKSPACE_ID = re.compile(r"\Aws-[0-9a-z]{9}\Z")
 

@@ -13,7 +13,7 @@ def main() -> None:
 
         sys.stdout.write(f"wsctl {__version__}\n")
         return
-    from wsctl.app import run
+    from wsctl.cli.app import run
 
     run()
 

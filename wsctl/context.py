@@ -12,13 +12,13 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from wsctl.ratelimit import DEFAULT_BURST, DEFAULT_RATE
+from wsctl.aws.ratelimit import DEFAULT_BURST, DEFAULT_RATE
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from wsctl.ratelimit import TokenBucket
-    from wsctl.service import WorkspacesService
+    from wsctl.aws.ratelimit import TokenBucket
+    from wsctl.aws.service import WorkspacesService
 
 
 class OutputFormat(StrEnum):
@@ -97,19 +97,19 @@ class AppContext:
 
     @cached_property
     def rate_limiter(self) -> TokenBucket:
-        from wsctl.ratelimit import TokenBucket
+        from wsctl.aws.ratelimit import TokenBucket
 
         return TokenBucket(self.options.max_rate, self.options.burst)
 
     @cached_property
     def client(self) -> Any:
-        from wsctl.clientfactory import build_client
+        from wsctl.aws.clients import build_client
 
         return build_client(self.options, self.rate_limiter)
 
     @cached_property
     def service(self) -> WorkspacesService:
-        from wsctl.service import WorkspacesService
+        from wsctl.aws.service import WorkspacesService
 
         return WorkspacesService(self.client, rate_limiter=self.rate_limiter)
 

@@ -1,6 +1,6 @@
 """How a wait is shown on stderr: a live view on a terminal, timestamped lines otherwise.
 
-Polling (wsctl.lifecycle) is separate from display; the display is chosen by whether
+Polling (wsctl.spec.waits) is separate from display; the display is chosen by whether
 stderr is a terminal, and stdout is never touched, so `--wait -o json | jq` works.
 """
 
@@ -18,8 +18,8 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from wsctl.lifecycle import Change, Status, WaitResult
 from wsctl.render.tables import SANDBOX_BANNER, state_text
+from wsctl.spec.waits import Change, Status, WaitResult
 
 RECENT_CHANGES = 8
 

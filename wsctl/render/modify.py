@@ -7,12 +7,12 @@ from typing import Any
 
 from rich.text import Text
 
-from wsctl.commands.modifying import Plan
 from wsctl.context import AppContext, OutputFormat
-from wsctl.lifecycle import Status, WaitResult
+from wsctl.ops.changes import Plan
 from wsctl.render.consoles import print_table
 from wsctl.render.data import emit
 from wsctl.render.tables import id_column, new_table
+from wsctl.spec.waits import Status, WaitResult
 
 Describe = Callable[[dict[str, Any]], str]
 

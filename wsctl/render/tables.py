@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from wsctl.states import STATE_STYLE, state_kind
+from wsctl.spec.states import STATE_STYLE, state_kind
 
 SANDBOX_BANNER = "SANDBOX - simulated WorkSpaces, not AWS"
 

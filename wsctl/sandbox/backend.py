@@ -22,10 +22,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsctl import model
 from wsctl.sandbox import cbor, ids
 from wsctl.sandbox.operations import OPERATIONS, ApiError, Operation, Tx
 from wsctl.sandbox.store import Settings, Store, next_counter
+from wsctl.spec import model
 
 SERVICE_NAME = "WorkspacesService"
 TARGET_PREFIX = SERVICE_NAME + "."

@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wsctl import rules
-from wsctl.model import Problem
 from wsctl.sandbox import ids, lifecycle
 from wsctl.sandbox.seed import UPDATE_FAILS_USER
 from wsctl.sandbox.store import ACCOUNT_ID, Settings, next_counter
+from wsctl.spec import rules
+from wsctl.spec.model import Problem
 
 PAGE_SIZE = 25
 ROOT, USER, COMPUTE = rules.ROOT_KEY, rules.USER_KEY, rules.COMPUTE_KEY

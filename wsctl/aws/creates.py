@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from wsctl.service import PAGE_SIZE, WorkspacesService, chunked
+from wsctl.aws.service import PAGE_SIZE, WorkspacesService, chunked
 
 EXISTS_CODE = "ResourceExists.WorkSpace"
 # A WorkSpace created by a call whose response was lost may be invisible to

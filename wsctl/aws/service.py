@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from wsctl.ratelimit import TokenBucket
+from wsctl.aws.ratelimit import TokenBucket
 
 T = TypeVar("T")
 R = TypeVar("R")

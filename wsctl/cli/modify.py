@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.completion import complete_compute_types
+from wsctl.cli.options import (
     ChangeWaitOpt,
     DebugOpt,
     DryRunOpt,
@@ -19,11 +20,10 @@ from wsctl.commands.common import (
     YesOpt,
     app_context,
 )
-from wsctl.completion import complete_compute_types
 
 if TYPE_CHECKING:
-    from wsctl.commands.modifying import Plan, PlannedChange
-    from wsctl.targets import Target
+    from wsctl.input.targets import Target
+    from wsctl.ops.changes import Plan, PlannedChange
 
 FLAGS = {
     "compute_type": "--compute-type",
@@ -88,8 +88,8 @@ def modify(
         wsctl modify ws-0123abcd9 --root-volume-size 175 --user-volume-size 100 --wait
     """
     app = app_context(ctx, output, no_input, debug)
-    from wsctl.commands.modifying import apply_plan, gather_targets, no_targets_error
     from wsctl.errors import InvalidInput, UsageError
+    from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
 
     ids = list(workspace_ids or [])
     if not ids and not file and not directory_id and not bundle_id:
@@ -117,7 +117,7 @@ def modify(
     plan = build_plan(targets, workspaces, flags)
     if plan.problems:
         raise InvalidInput(plan.problems)
-    from wsctl.commands.waiting import DEFAULT_TIMEOUT
+    from wsctl.ops.waiting import DEFAULT_TIMEOUT
 
     volumes = any("RootVolumeSizeGib" in c.target or "UserVolumeSizeGib" in c.target for c in plan.changes)
     raise typer.Exit(
@@ -139,8 +139,8 @@ def modify(
 
 def check_flag_values(compute_type: str | None, root_volume_size: int | None, user_volume_size: int | None) -> None:
     """The flags' own values (compute type, 1-2000 GiB), before any WorkSpace is looked up."""
-    from wsctl import model, rules
-    from wsctl.commands.common import flag_problems, raise_if_problems
+    from wsctl.cli.options import flag_problems, raise_if_problems
+    from wsctl.spec import model, rules
 
     given = zip(
         ("ComputeTypeName", "RootVolumeSizeGib", "UserVolumeSizeGib"),
@@ -175,9 +175,9 @@ def step_note(change: PlannedChange, index: int) -> str:
 
 
 def build_plan(targets: list[Target], workspaces: list[dict[str, Any]], flags: dict[str, Any]) -> Plan:
-    from wsctl import model, rules
-    from wsctl.commands.modifying import Plan, PlannedChange, locate_problems
     from wsctl.errors import LocatedProblem
+    from wsctl.ops.changes import Plan, PlannedChange, locate_problems
+    from wsctl.spec import model, rules
     from wsctl.text import count
 
     plan = Plan()

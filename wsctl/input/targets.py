@@ -55,7 +55,7 @@ def ids_from_arguments(args: list[str]) -> tuple[list[Target], list[LocatedProbl
 
 def read_target_file(path: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
     """Per-WorkSpace values from YAML (`workspaces:` list, optional `defaults:`) or CSV."""
-    from wsctl.batch import read_source
+    from wsctl.input.batch import read_source
 
     name, text, error = read_source(path)
     if error is not None or text is None:
@@ -73,7 +73,7 @@ def _looks_csv(text: str) -> bool:
 
 
 def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
-    from wsctl.csvfile import read_rows
+    from wsctl.input.csvfile import read_rows
 
     rows, problems = read_rows(name, text, allowed | {"workspace_id"})
     if rows and "workspace_id" not in rows[0][1]:
@@ -98,7 +98,7 @@ def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> Ta
 
 
 def _read_yaml(name: str, text: str, allowed: set[str]) -> TargetFile:
-    from wsctl import yamlsafe
+    from wsctl.input import yamlsafe
 
     try:
         data = yamlsafe.load(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from wsctl.states import FAILED, IMAGE_FAILED, IMAGE_GOOD, SETTLED_GOOD
+from wsctl.spec.states import FAILED, IMAGE_FAILED, IMAGE_GOOD, SETTLED_GOOD
 
 Description = dict[str, Any]
 

@@ -2,7 +2,7 @@
 
 Sources: the WorkSpaces Administration Guide (running mode, modify, BYOL pages) and the
 Terraform provider, as collected in docs/workspaces-api.md. Each function returns
-`Problem`s with the same paths as `wsctl.model`, so callers map them to flags and file
+`Problem`s with the same paths as `wsctl.spec.model`, so callers map them to flags and file
 locations the same way. Problems marked `warning=True` are shown but do not stop a run.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-from wsctl.model import PathT, Problem, preview
-from wsctl.modeldata import RUNNING_MODE, enum_values
+from wsctl.spec.enums import RUNNING_MODE, enum_values
+from wsctl.spec.model import PathT, Problem, preview
 
 AUTO_STOP_STEP_MINUTES = 60
 MAX_TAGS = 50

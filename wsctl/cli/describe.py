@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.completion import complete_states
+from wsctl.cli.options import (
     DebugOpt,
     NoInputOpt,
     OutputOpt,
@@ -15,7 +16,6 @@ from wsctl.commands.common import (
     flag_problems,
     raise_if_problems,
 )
-from wsctl.completion import complete_states
 from wsctl.context import OutputFormat
 from wsctl.errors import LocatedProblem, UsageError
 
@@ -106,7 +106,7 @@ def describe(
     if wanted_states:
         workspaces = [w for w in workspaces if w.get("State") in wanted_states][:limit]
     if wait:
-        from wsctl.commands.waiting import wait_for_workspaces
+        from wsctl.ops.waiting import wait_for_workspaces
 
         raise typer.Exit(
             wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval, requested_ids=ids)
@@ -136,7 +136,8 @@ def _check_filters(
     name: str | None,
     states: list[str],
 ) -> set[str]:
-    from wsctl import model, modeldata
+    from wsctl.spec import enums as modeldata
+    from wsctl.spec import model
 
     problems: list[LocatedProblem] = []
     chosen = [

@@ -11,7 +11,7 @@ from wsctl.context import AppContext, OutputFormat
 from wsctl.errors import InvalidInput, LocatedProblem
 
 if TYPE_CHECKING:
-    from wsctl.model import Problem
+    from wsctl.spec.model import Problem
 
 OutputOpt = Annotated[
     OutputFormat | None,

@@ -123,8 +123,8 @@ def ask_user_names() -> list[str]:
 
 
 def pick_running_mode(current: str | None = None) -> str:
-    from wsctl import modeldata
-    from wsctl.completion import RUNNING_MODE_NOTES
+    from wsctl.cli.completion import RUNNING_MODE_NOTES
+    from wsctl.spec import enums as modeldata
 
     modes = list(modeldata.enum_values(modeldata.RUNNING_MODE))
     if current in modes:  # the current mode is rarely the wanted one: offer the others first
@@ -227,8 +227,9 @@ def ask_import_values(values: dict[str, Any]) -> dict[str, Any]:
     """import-image: the AMI, the ingestion process (each explained), name and description."""
     import questionary
 
-    from wsctl import model, modeldata
-    from wsctl.completion import ingestion_process_help
+    from wsctl.cli.completion import ingestion_process_help
+    from wsctl.spec import enums as modeldata
+    from wsctl.spec import model
 
     def check(shape: str) -> Any:
         def valid(text: str) -> bool | str:

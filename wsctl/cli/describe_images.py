@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.options import (
     DebugOpt,
     NoInputOpt,
     OutputOpt,
@@ -41,7 +41,7 @@ def describe_images(
         wsctl describe-images --id wsi-0123abcd9 --wait
     """
     app = app_context(ctx, output, no_input, debug)
-    from wsctl import model
+    from wsctl.spec import model
 
     image_ids = list(dict.fromkeys(ids or []))
     problems = [p for i in image_ids for p in model.validator().validate_shape("WorkspaceImageId", i, ("ImageId",))]
@@ -56,8 +56,8 @@ def describe_images(
     if not wait:
         show_images(app, images)
         return
-    from wsctl.commands.waiting import DEFAULT_TIMEOUT, finish, follow
-    from wsctl.lifecycle import ImageSpec, Item
+    from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
+    from wsctl.spec.waits import ImageSpec, Item
 
     items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
     result = follow(

@@ -6,9 +6,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from wsctl.aws.service import WorkspacesService
 from wsctl.errors import ServiceError
-from wsctl.rules import CORE_NOTE
-from wsctl.service import WorkspacesService
+from wsctl.spec.rules import CORE_NOTE
 
 
 def import_image(service: WorkspacesService, params: dict[str, Any]) -> str:

@@ -15,8 +15,8 @@ from botocore.config import Config
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
 from wsctl import __version__
+from wsctl.aws.ratelimit import TokenBucket
 from wsctl.context import GlobalOptions
-from wsctl.ratelimit import TokenBucket
 
 SANDBOX_REGION = "us-east-1"
 SANDBOX_ACCESS_KEY = "AKIASANDBOXWSCTL0000"
@@ -63,7 +63,7 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     events.register_first("needs-retry.workspaces", _stop_retrying_unreachable)
     events.register("before-send.workspaces", lambda **_: rate_limiter.acquire())
     if options.debug:
-        from wsctl.debuglog import CallLogger
+        from wsctl.aws.debuglog import CallLogger
 
         CallLogger().register(events)
     if options.sandbox:
@@ -74,7 +74,7 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
 
 
 def _session(profile: str | None = None, session_vars: dict[str, Any] | None = None) -> botocore.session.Session:
-    from wsctl.modeldata import botocore_loader
+    from wsctl.aws.loader import botocore_loader
 
     session = botocore.session.Session(session_vars=session_vars, profile=profile)
     # Registered lazily, as botocore registers its own: the data path is read at first use.

@@ -376,10 +376,9 @@ def _number_check() -> Validator:
 @functools.cache
 def validator() -> ModelValidator:
     """The validator for the installed botocore's WorkSpaces model (loaded once)."""
-    from wsctl.modeldata import SERVICE, botocore_loader
+    from wsctl.spec.enums import raw_service_model
 
-    raw = botocore_loader().load_service_model(SERVICE, "service-2")
-    return ModelValidator(raw)
+    return ModelValidator(raw_service_model())
 
 
 def validate(operation: str, params: dict[str, Any]) -> list[Problem]:

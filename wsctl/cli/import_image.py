@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.completion import complete_applications, complete_ingestion_processes
+from wsctl.cli.options import (
     DebugOpt,
     NoInputOpt,
     OutputOpt,
@@ -17,7 +18,6 @@ from wsctl.commands.common import (
     parse_tags,
     raise_if_problems,
 )
-from wsctl.completion import complete_applications, complete_ingestion_processes
 from wsctl.context import AppContext
 from wsctl.errors import LocatedProblem
 
@@ -125,7 +125,7 @@ def _params(values: dict[str, Any]) -> dict[str, Any]:
 
 def import_problems(params: dict[str, Any]) -> list[LocatedProblem]:
     """Model and rule problems of an ImportWorkspaceImage request, named by flag (warnings excluded)."""
-    from wsctl import model, rules
+    from wsctl.spec import model, rules
 
     found = rules.merge(model.validate("ImportWorkspaceImage", params), rules.import_image_problems(params))
     return flag_problems([p for p in found if not p.warning], FLAGS)
@@ -147,7 +147,7 @@ def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(
             f"missing {', '.join(flags[k] for k in missing)}", hint="pass them, or run on a terminal to be asked"
         )
-    from wsctl.prompts import ask_import_values
+    from wsctl.cli.prompts import ask_import_values
 
     return ask_import_values(values)
 
@@ -155,15 +155,15 @@ def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
 def run_import(
     app: AppContext, params: dict[str, Any], *, wait: bool, timeout: float | None, poll_interval: float | None
 ) -> int:
-    from wsctl import rules
-    from wsctl.commands.common import show_warnings
+    from wsctl.cli.options import show_warnings
+    from wsctl.spec import rules
 
     raise_if_problems(import_problems(params))
     show_warnings(app, [p for p in rules.import_image_problems(params) if p.warning], FLAGS)
 
+    from wsctl.aws.images import import_image as start_import
+    from wsctl.ops.runrecord import RunRecord
     from wsctl.render.images import show_image_result
-    from wsctl.runlog import RunRecord
-    from wsctl.service.images import import_image as start_import
 
     record = RunRecord("import-image", sys.argv[1:])
     record.write("send", Request=params)
@@ -177,8 +177,8 @@ def run_import(
     if not wait:
         show_image_result(app, image_id, params, None)
         return 0
-    from wsctl.commands.waiting import DEFAULT_TIMEOUT, finish, follow
-    from wsctl.lifecycle import ImageSpec, Item
+    from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
+    from wsctl.spec.waits import ImageSpec, Item
 
     default = DEFAULT_TIMEOUT["import-image-office" if params.get("Applications") else "import-image"]
     result = follow(
@@ -196,7 +196,7 @@ def run_import(
 
 
 def _pending(app: AppContext, result: Any, image_id: str) -> int:
-    from wsctl.commands.waiting import finish
+    from wsctl.ops.waiting import finish
 
     code = finish(app, result, noun="image", resumable=False)
     app.note(f"To keep waiting: {app.command_prefix()} describe-images --id {image_id} --wait")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wsctl.commands.common import DebugOpt, OutputOpt, app_context
+from wsctl.cli.options import DebugOpt, OutputOpt, app_context
 from wsctl.context import OutputFormat
 from wsctl.errors import UsageError, WsctlError
 
@@ -146,7 +146,7 @@ def info(ctx: typer.Context, output: OutputOpt = None, debug: DebugOpt = False) 
         emit(app.output, data)
         return
     from wsctl.render.consoles import print_table
-    from wsctl.sandbox.infotables import info_tables
+    from wsctl.render.sandbox import info_tables
 
     for table in info_tables(data):
         print_table(app.out, table)

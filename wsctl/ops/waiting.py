@@ -13,7 +13,7 @@ from typing import Any
 
 from wsctl.context import AppContext, OutputFormat
 from wsctl.errors import ExitCode
-from wsctl.lifecycle import Backoff, Fetch, Item, SettleSpec, Waiter, WaitResult, WaitSpec, exit_status
+from wsctl.spec.waits import Backoff, Fetch, Item, SettleSpec, Waiter, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
 
 # Seconds. AWS: creation up to 20 minutes (40 with encryption); compute changes up to an
@@ -85,7 +85,7 @@ def resume_command(app: AppContext, pending: Sequence[str]) -> str:
     prefix = app.command_prefix()
     if len(pending) <= RESUME_IDS_SHOWN:
         return f"{prefix} describe " + " ".join(f"--id {i}" for i in pending) + " --wait"
-    from wsctl.runlog import runs_dir, write_private
+    from wsctl.ops.runrecord import runs_dir, write_private
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = write_private(runs_dir() / f"{stamp}-pending.ids", "".join(f"{i}\n" for i in pending))

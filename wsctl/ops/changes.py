@@ -13,7 +13,7 @@ from typing import Any
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, LocatedProblem, UsageError
-from wsctl.targets import Target, ids_from_arguments, read_target_file
+from wsctl.input.targets import Target, ids_from_arguments, read_target_file
 from wsctl.text import count
 
 Props = dict[str, Any]
@@ -83,7 +83,7 @@ def _check_targets(
     targets: list[Target], problems: list[LocatedProblem], directory_id: str | None, bundle_id: str | None
 ) -> dict[str, Target]:
     """Patterns and duplicates, before any call; raises InvalidInput listing every problem."""
-    from wsctl import model
+    from wsctl.spec import model
 
     if directory_id and bundle_id:
         problems.append(LocatedProblem("--directory-id --bundle-id", "", "select by one of them, not both"))
@@ -125,8 +125,8 @@ def apply_plan(
     wait_timeout: float,
     step_note: Callable[[PlannedChange, int], str] | None = None,
 ) -> int:
+    from wsctl.aws.modifies import ModifyOutcome
     from wsctl.render.modify import show_modify_plan, show_modify_results
-    from wsctl.service.modify import ModifyOutcome
 
     for line in plan.warnings:
         app.warn(line)
@@ -137,8 +137,8 @@ def apply_plan(
         show_modify_results(app, plan, ModifyOutcome(), describe)
         app.note(f"Nothing to change: {count(len(plan.unchanged), 'WorkSpace')} already as requested.")
         return ExitCode.OK
-    from wsctl.prompts import confirm_changes
-    from wsctl.runlog import RunRecord
+    from wsctl.cli.prompts import confirm_changes
+    from wsctl.ops.runrecord import RunRecord
 
     changes = len(plan.changes)
     app.note(
@@ -161,7 +161,7 @@ def apply_plan(
     record.close(modified=outcome.modified, failed=outcome.failed)
     if wait and outcome.modified:
         result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
-        from wsctl.commands.waiting import final_descriptions, finish
+        from wsctl.ops.waiting import final_descriptions, finish
 
         show_modify_results(app, plan, outcome, describe, final=final_descriptions(result), wait_result=result)
         code = finish(app, result)
@@ -181,7 +181,7 @@ def _stopped_early(
     show_modify_results(app, plan, outcome, describe)
     code: int = ExitCode.INTERRUPTED
     if stopped is not None:
-        from wsctl.commands.waiting import finish
+        from wsctl.ops.waiting import finish
 
         code = finish(app, stopped)  # lists the pending WorkSpaces and how to keep waiting
     app.warn(
@@ -201,8 +201,8 @@ def _transitions(plan: Plan, describe: Callable[[Props], str]) -> str:
 
 
 def _follow(app: AppContext, plan: Plan, ids: Sequence[str], timeout: float, poll_interval: float | None) -> Any:
-    from wsctl.commands.waiting import follow
-    from wsctl.lifecycle import Item, ModifySpec
+    from wsctl.ops.waiting import follow
+    from wsctl.spec.waits import Item, ModifySpec
 
     by_id = {c.workspace_id: c for c in plan.changes}
     items = [Item(i, by_id[i].user_name, by_id[i].workspace.get("State"), seen=True) for i in ids]
@@ -232,9 +232,9 @@ def _run_steps(
     Accepted calls are added to `outcome.requested` as they return, so an interruption loses
     nothing. Returns the wait between two steps when it timed out or was interrupted, else None.
     """
-    from wsctl.commands.waiting import follow
-    from wsctl.lifecycle import Item, ModifySpec, Status
-    from wsctl.service.modify import ModifyOutcome, send_modifications
+    from wsctl.aws.modifies import ModifyOutcome, send_modifications
+    from wsctl.ops.waiting import follow
+    from wsctl.spec.waits import Item, ModifySpec, Status
 
     active = list(plan.changes)
     total = max(len(c.steps) for c in active)

@@ -13,16 +13,16 @@ import typer
 from typer.core import TyperGroup
 
 from wsctl import __version__
-from wsctl.commands.create import create
-from wsctl.commands.describe import describe
-from wsctl.commands.describe_images import describe_images
-from wsctl.commands.import_image import import_image
-from wsctl.commands.modify import modify
-from wsctl.commands.sandbox import sandbox_app
-from wsctl.commands.set_mode import set_mode
+from wsctl.aws.ratelimit import DEFAULT_BURST, DEFAULT_RATE
+from wsctl.cli.create import create
+from wsctl.cli.describe import describe
+from wsctl.cli.describe_images import describe_images
+from wsctl.cli.import_image import import_image
+from wsctl.cli.modify import modify
+from wsctl.cli.sandbox import sandbox_app
+from wsctl.cli.set_mode import set_mode
 from wsctl.context import DEFAULT_MAX_ATTEMPTS, AppContext, GlobalOptions, OutputFormat, RetryMode
 from wsctl.errors import ExitCode, report_exception
-from wsctl.ratelimit import DEFAULT_BURST, DEFAULT_RATE
 
 
 class WsctlGroup(TyperGroup):
@@ -34,7 +34,7 @@ class WsctlGroup(TyperGroup):
         # Every run (and every completion call) starts here: coerce plain option values
         # without Typer's pydantic adapters, which cost more than the rest of a describe.
         if not self._plain_params:
-            from wsctl.fastparams import install
+            from wsctl.cli.typer_internals import install
 
             install(self)
             self._plain_params = True
@@ -55,8 +55,8 @@ class WsctlGroup(TyperGroup):
             raise typer.Exit(report_exception(exc)) from None
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
-        # A TAB press (_WSCTL_COMPLETE set): one-line help, no Rich (see wsctl.completion).
-        from wsctl.completion import use_plain_help_formats
+        # A TAB press (_WSCTL_COMPLETE set): one-line help, no Rich (see wsctl.cli.completion).
+        from wsctl.cli.completion import use_plain_help_formats
 
         use_plain_help_formats()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.completion import complete_compute_types, complete_running_modes
+from wsctl.cli.options import (
     DebugOpt,
     DryRunOpt,
     NoInputOpt,
@@ -18,15 +19,14 @@ from wsctl.commands.common import (
     app_context,
     parse_tags,
 )
-from wsctl.completion import complete_compute_types, complete_running_modes
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, UsageError
 from wsctl.text import count
 
 if TYPE_CHECKING:
-    from wsctl.batch import FlagValues
+    from wsctl.aws.creates import CreateOutcome
     from wsctl.errors import LocatedProblem
-    from wsctl.service.create import CreateOutcome
+    from wsctl.input.batch import FlagValues
 
 
 def create(
@@ -109,7 +109,7 @@ def create(
         wsctl create --directory-id d-1234567890 --bundle-id wsb-0123abcd9 --user alice --user bob
     """
     app = app_context(ctx, output, no_input, debug)
-    from wsctl.batch import FlagValues
+    from wsctl.input.batch import FlagValues
 
     tag_list, tag_problems = parse_tags(tags)
     flags = FlagValues(
@@ -162,7 +162,7 @@ def _ask_or_refuse(app: AppContext, flags: FlagValues, problems: list[LocatedPro
         )
     if problems:  # fix what was typed before being asked for the rest
         raise InvalidInput(problems)
-    from wsctl.prompts import ask_create_flags
+    from wsctl.cli.prompts import ask_create_flags
 
     completed: FlagValues = ask_create_flags(app, flags)
     return completed
@@ -180,9 +180,9 @@ def run_create(
     poll_interval: float | None,
     flag_problems: list[LocatedProblem] | None = None,
 ) -> int:
-    from wsctl.batch import load_batch
+    from wsctl.aws.creates import CreateOutcome, find_existing, send_creates, user_key
+    from wsctl.input.batch import load_batch
     from wsctl.render.create import show_plan, show_results, summary_line
-    from wsctl.service.create import CreateOutcome, find_existing, send_creates, user_key
 
     started = time.monotonic()
     batch = load_batch(files, flags)
@@ -213,7 +213,7 @@ def run_create(
             return _maybe_wait(app, wait, [], existing, timeout, poll_interval, requests)
         show_results(app, [], [], existing)
         return ExitCode.OK
-    from wsctl.prompts import confirm_changes, confirm_plan
+    from wsctl.cli.prompts import confirm_changes, confirm_plan
 
     _print_summary(app, to_send, existing)
     question = f"Create {count(len(to_send), 'WorkSpace')}?"
@@ -221,7 +221,7 @@ def run_create(
         confirm_plan(app, question)
     else:
         confirm_changes(app, count=len(to_send), question=question, yes=yes)
-    from wsctl.runlog import RunRecord
+    from wsctl.ops.runrecord import RunRecord
 
     record = RunRecord("create", sys.argv[1:])
     app.note(f"Run record: {record.path}")
@@ -297,6 +297,6 @@ def _maybe_wait(
 ) -> int:
     if not wait:
         return ExitCode.OK
-    from wsctl.commands.waiting import wait_after_create
+    from wsctl.ops.waiting import wait_after_create
 
     return wait_after_create(app, pending, existing, outcome, requests, timeout=timeout, poll_interval=poll_interval)

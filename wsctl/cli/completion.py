@@ -1,6 +1,6 @@
 """Shell-completion callbacks: enum values from the service model, no network, no botocore.
 
-Command modules import this module for the callbacks; the model is read (wsctl.modeldata)
+Command modules import this module for the callbacks; the model is read (wsctl.spec.enums)
 only when a callback runs, so `--help` does not pay for it.
 """
 
@@ -35,13 +35,13 @@ RUNNING_MODE_NOTES = {
 
 
 def _matching(shape: str, incomplete: str) -> list[str]:
-    from wsctl import modeldata
+    from wsctl.spec import enums as modeldata
 
     prefix = incomplete.upper()
     return [v for v in modeldata.enum_values(shape) if v.upper().startswith(prefix)]
 
 
-# Shape names in the WorkSpaces model (as in wsctl.modeldata, which is not imported up front).
+# Shape names in the WorkSpaces model (as in wsctl.spec.enums, which is not imported up front).
 _RUNNING_MODE = "RunningMode"
 _COMPUTE = "Compute"
 _WORKSPACE_STATE = "WorkspaceState"

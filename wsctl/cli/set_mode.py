@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wsctl.commands.common import (
+from wsctl.cli.completion import complete_running_modes
+from wsctl.cli.options import (
     ChangeWaitOpt,
     DebugOpt,
     DryRunOpt,
@@ -19,11 +20,10 @@ from wsctl.commands.common import (
     YesOpt,
     app_context,
 )
-from wsctl.completion import complete_running_modes
 
 if TYPE_CHECKING:
-    from wsctl.commands.modifying import Plan
-    from wsctl.targets import Target
+    from wsctl.input.targets import Target
+    from wsctl.ops.changes import Plan
 
 FLAGS = {"running_mode": "--running-mode", "auto_stop_timeout": "--auto-stop-timeout"}
 MEMBER_KEYS = {"RunningMode": "running_mode", "RunningModeAutoStopTimeoutInMinutes": "auto_stop_timeout"}
@@ -79,7 +79,7 @@ def set_mode(
         wsctl describe --state STOPPED -o ids | wsctl set-mode - --running-mode ALWAYS_ON --yes
     """
     app = app_context(ctx, output, no_input, debug)
-    from wsctl.commands.modifying import apply_plan, gather_targets, no_targets_error
+    from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
 
     ids = list(workspace_ids or [])
     if not ids and not file and not directory_id and not bundle_id:
@@ -88,13 +88,13 @@ def set_mode(
             if running_mode is None:
                 missing.append("--running-mode")
             raise no_targets_error() if running_mode else _missing(missing)
-        from wsctl.prompts import pick_workspaces
+        from wsctl.cli.prompts import pick_workspaces
 
         ids = pick_workspaces(app)
     if running_mode is None and auto_stop_timeout is None and not file:
         if not app.interactive:
             raise _missing(["--running-mode"])
-        from wsctl.prompts import ask_auto_stop_timeout, pick_running_mode
+        from wsctl.cli.prompts import ask_auto_stop_timeout, pick_running_mode
 
         running_mode = pick_running_mode()
         if running_mode == "AUTO_STOP":
@@ -108,7 +108,7 @@ def set_mode(
         from wsctl.errors import InvalidInput
 
         raise InvalidInput(plan.problems)
-    from wsctl.commands.waiting import DEFAULT_TIMEOUT
+    from wsctl.ops.waiting import DEFAULT_TIMEOUT
     from wsctl.render.tables import running_mode_text
 
     raise typer.Exit(
@@ -129,8 +129,8 @@ def set_mode(
 
 def check_flag_values(running_mode: str | None, auto_stop_timeout: int | None) -> None:
     """The flags' own values, before any WorkSpace is looked up: a mistyped mode costs no call."""
-    from wsctl import model, rules
-    from wsctl.commands.common import flag_problems, raise_if_problems
+    from wsctl.cli.options import flag_problems, raise_if_problems
+    from wsctl.spec import model, rules
 
     props = {k: v for k, v in zip(MEMBER_KEYS, (running_mode, auto_stop_timeout), strict=True) if v is not None}
     if not props:
@@ -151,8 +151,8 @@ def _missing(flags: list[str]) -> Exception:
 def build_plan(
     targets: list[Target], workspaces: list[dict[str, Any]], running_mode: str | None, auto_stop_timeout: int | None
 ) -> Plan:
-    from wsctl import model, rules
-    from wsctl.commands.modifying import Plan, PlannedChange, locate_problems
+    from wsctl.ops.changes import Plan, PlannedChange, locate_problems
+    from wsctl.spec import model, rules
 
     plan = Plan()
     checker = model.validator()

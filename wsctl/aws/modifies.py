@@ -16,8 +16,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from wsctl.service import WorkspacesService
-from wsctl.service.create import Recorder
+from wsctl.aws.creates import Recorder
+from wsctl.aws.service import WorkspacesService
 
 IN_PROGRESS_CODE = "OperationInProgressException"
 IN_PROGRESS_DELAYS = (5.0, 10.0, 20.0, 30.0, 30.0, 30.0)

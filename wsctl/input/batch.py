@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wsctl import model, rules, yamlsafe
 from wsctl.errors import LocatedProblem
-from wsctl.model import PathT, Problem
+from wsctl.input import yamlsafe
+from wsctl.spec import model, rules
+from wsctl.spec.model import PathT, Problem
 
 # friendly key -> path in the API's WorkspaceRequest
 FRIENDLY_PATHS: dict[str, tuple[str, ...]] = {
@@ -367,7 +368,7 @@ class _Reader:
     # CSV -------------------------------------------------------------------------------------
 
     def read_csv(self, name: str, text: str) -> None:
-        from wsctl.csvfile import read_rows
+        from wsctl.input.csvfile import read_rows
 
         rows, problems = read_rows(name, text, FRIENDLY_PATHS)
         self.problems += problems
