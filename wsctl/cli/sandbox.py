@@ -86,7 +86,8 @@ def reset(
     app = app_context(ctx, output, debug=debug)
     if burst is not None and rate_limit is None:
         raise UsageError("--burst applies only with --rate-limit", hint="add --rate-limit RPS (AWS allows 2 a second)")
-    from wsctl.sandbox.store import Settings, Store
+    from wsctl.sandbox.settings import Settings
+    from wsctl.sandbox.store import Store
 
     store = Store()
     settings = Settings(

@@ -24,7 +24,8 @@ from typing import Any
 
 from wsctl.sandbox import cbor, ids
 from wsctl.sandbox.operations import OPERATIONS, ApiError, Operation, Tx
-from wsctl.sandbox.store import Settings, Store, next_counter
+from wsctl.sandbox.settings import Settings
+from wsctl.sandbox.store import Store, next_counter
 from wsctl.spec import model
 
 SERVICE_NAME = "WorkspacesService"

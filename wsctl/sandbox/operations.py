@@ -19,7 +19,8 @@ from typing import Any
 
 from wsctl.sandbox import ids, lifecycle
 from wsctl.sandbox.seed import UPDATE_FAILS_USER
-from wsctl.sandbox.store import ACCOUNT_ID, Settings, next_counter
+from wsctl.sandbox.settings import ACCOUNT_ID, Settings
+from wsctl.sandbox.store import next_counter
 from wsctl.spec import rules
 from wsctl.spec.model import Problem
 

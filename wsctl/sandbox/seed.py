@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from wsctl.sandbox import ids
-from wsctl.sandbox.store import ACCOUNT_ID, Settings
+from wsctl.sandbox.settings import ACCOUNT_ID, Settings
 
 UPDATE_FAILS_USER = "sandbox-update-fails"
 CATALOGUE_SEED = 0

@@ -18,15 +18,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from wsctl.errors import WsctlError
+from wsctl.sandbox.settings import ACCOUNT_ID, Settings
 
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 60_000
-ACCOUNT_ID = "111122223333"
 
 DB_ENV = "WSCTL_SANDBOX_DB"
 
@@ -83,31 +83,6 @@ CREATE TABLE images (
     tags TEXT
 );
 """
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What `wsctl sandbox reset` sets; stored in the database with the seed it made."""
-
-    users: int = 50
-    time_scale: float = 1.0
-    rate_limit: float | None = None  # requests per second; None: no server-side bucket
-    burst: int = 5
-    throttle_rate: float = 0.0
-    server_error_rate: float = 0.0
-    lost_response_rate: float = 0.0
-    seed: int = 0
-    core: bool = True
-    image_limit: int = 40
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Settings:
-        raw = json.loads(text)
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
 
 
 class SandboxUnavailable(WsctlError):
