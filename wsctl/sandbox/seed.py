@@ -15,6 +15,9 @@ from wsctl.sandbox import ids
 from wsctl.sandbox.settings import ACCOUNT_ID, Settings
 
 UPDATE_FAILS_USER = "sandbox-update-fails"
+# Seeded users whose WorkSpaces make an operation fail, so tests and demos can see each
+# failure path: user name -> what it makes happen. Every one is seeded into the first directory.
+FAULT_USERS: dict[str, str] = {UPDATE_FAILS_USER: "UPDATE_FAILED"}
 CATALOGUE_SEED = 0
 SECOND_DIRECTORY_USERS = 10
 
@@ -64,7 +67,7 @@ def seed(conn: sqlite3.Connection, settings: Settings, now: float) -> None:
     conn.execute("INSERT INTO bucket (id, tokens, stamp) VALUES (1, ?, ?)", (float(settings.burst), now))
 
     width = max(4, len(str(settings.users)))
-    primary_users = [f"user{i:0{width}d}" for i in range(1, settings.users + 1)] + [UPDATE_FAILS_USER]
+    primary_users = [f"user{i:0{width}d}" for i in range(1, settings.users + 1)] + list(FAULT_USERS)
     second_users = [f"branch{i:02d}" for i in range(1, SECOND_DIRECTORY_USERS + 1)]
     directories = (
         ("corp.example.com", "corp-example", "SIMPLE_AD", "SLiad", primary_users),
