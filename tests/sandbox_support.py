@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from tests.helpers import wsctl
 from wsctl.aws.clients import build_client
 from wsctl.aws.ratelimit import TokenBucket
-from wsctl.context import GlobalOptions
+from wsctl.options import GlobalOptions
 
 
 def client(max_attempts: int = 1) -> Any:

@@ -6,7 +6,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.stubs import stubbed_service, workspace
-from wsctl.errors import ExitCode, report_exception
+from wsctl.cli.report import report_exception
+from wsctl.errors import ExitCode
 
 
 def test_all_pages_are_fetched_and_merged():

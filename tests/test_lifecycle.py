@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wsctl.ops.waiter import Backoff, Waiter
 from wsctl.spec.waits import (
-    Backoff,
     Change,
     ImageSpec,
     Item,
     ModifySpec,
     SettleSpec,
     Status,
-    Waiter,
     exit_status,
 )
 

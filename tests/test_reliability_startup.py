@@ -28,7 +28,7 @@ from typer.models import OptionInfo
 from wsctl.aws.loader import botocore_loader
 from wsctl.cli import typer_internals as fastparams
 from wsctl.cli.app import app
-from wsctl.context import OutputFormat
+from wsctl.options import OutputFormat
 
 
 def test_the_typer_we_pin_is_the_one_fastparams_knows():

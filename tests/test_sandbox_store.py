@@ -104,7 +104,7 @@ _WORKER = textwrap.dedent(
     """
     import json, sys
     from wsctl.aws.clients import build_client
-    from wsctl.context import GlobalOptions
+    from wsctl.options import GlobalOptions
     from wsctl.aws.ratelimit import TokenBucket
 
     directory, bundle, first = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -151,7 +151,7 @@ def test_processes_racing_on_a_missing_database_seed_it_once(tmp_path):
     code = textwrap.dedent(
         """
         from wsctl.aws.clients import build_client
-        from wsctl.context import GlobalOptions
+        from wsctl.options import GlobalOptions
         from wsctl.aws.ratelimit import TokenBucket
 
         client = build_client(GlobalOptions(sandbox=True, max_attempts=1), TokenBucket(1000, 1000))

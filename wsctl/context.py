@@ -1,18 +1,18 @@
-"""What the global options resolve to: the client, the output format, whether we may prompt.
+"""One invocation's environment: its options, its streams, and what they resolve to.
 
-Command modules receive an `AppContext` and ask it for the service layer and the consoles;
-nothing here is built until a command needs it, so `--help` stays fast.
+As httpie's `Environment`: stdin, stdout and stderr belong to this object (tests hand it
+their own), and nothing else in wsctl reads `sys.stdin` or writes `sys.stdout` itself.
+The client, the service object and the Rich consoles are built on first use, so `--help`
+and completion never pay for them.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
-from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from wsctl.aws.ratelimit import DEFAULT_BURST, DEFAULT_RATE
+from wsctl.options import GlobalOptions, OutputFormat
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,43 +21,33 @@ if TYPE_CHECKING:
     from wsctl.aws.service import WorkspacesService
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
-    ids = "ids"
-
-
-class RetryMode(StrEnum):
-    standard = "standard"
-    adaptive = "adaptive"
-
-
-# Enough that a batch survives sustained 30% throttling (0.3**12 ~ 5e-7 per call).
-DEFAULT_MAX_ATTEMPTS = 12
-
-
-@dataclass(frozen=True)
-class GlobalOptions:
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    sandbox: bool = False
-    output: OutputFormat = OutputFormat.table
-    no_input: bool = False
-    debug: bool = False
-    retry_mode: RetryMode = RetryMode.standard
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    max_rate: float = DEFAULT_RATE
-    burst: int = DEFAULT_BURST
-
-    def with_overrides(self, **changes: Any) -> GlobalOptions:
-        return replace(self, **{k: v for k, v in changes.items() if v not in (None, False)})
-
-
 class AppContext:
-    def __init__(self, options: GlobalOptions) -> None:
+    def __init__(
+        self,
+        options: GlobalOptions,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ) -> None:
         self.options = options
+        # Looked up at use, not at import: pytest's capture and pexpect swap the sys streams.
+        self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
+
+    def with_options(self, options: GlobalOptions) -> AppContext:
+        return AppContext(options, stdin=self._stdin, stdout=self._stdout, stderr=self._stderr)
+
+    @property
+    def stdin(self) -> TextIO:
+        return self._stdin or sys.stdin
+
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
 
     @property
     def output(self) -> OutputFormat:
@@ -93,7 +83,7 @@ class AppContext:
         """True when a person can answer a prompt: stdin and stderr are terminals, no --no-input."""
         if self.options.no_input:
             return False
-        return _isatty(sys.stdin) and _isatty(sys.stderr)
+        return _isatty(self.stdin) and _isatty(self.stderr)
 
     @cached_property
     def rate_limiter(self) -> TokenBucket:
@@ -116,22 +106,24 @@ class AppContext:
     @cached_property
     def out(self) -> Console:
         """Data: tables, JSON, YAML, IDs."""
-        from wsctl.render.consoles import make_console
-
-        return make_console(sys.stdout)
+        return _console(self.stdout)
 
     @cached_property
     def err(self) -> Console:
         """Everything else: progress, warnings, summaries, errors."""
-        from wsctl.render.consoles import make_console
-
-        return make_console(sys.stderr)
+        return _console(self.stderr)
 
     def warn(self, message: str) -> None:
         self.err.print(f"[yellow]warning:[/yellow] {_escape(message)}", highlight=False, soft_wrap=True)
 
     def note(self, message: str) -> None:
         self.err.print(_escape(message), highlight=False, soft_wrap=True)
+
+
+def _console(stream: TextIO) -> Console:
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _escape(text: str) -> str:

@@ -16,7 +16,7 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
 from wsctl import __version__
 from wsctl.aws.ratelimit import TokenBucket
-from wsctl.context import GlobalOptions
+from wsctl.options import GlobalOptions
 
 SANDBOX_REGION = "us-east-1"
 SANDBOX_ACCESS_KEY = "AKIASANDBOXWSCTL0000"

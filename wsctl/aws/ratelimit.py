@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
-DEFAULT_RATE = 2.0
-DEFAULT_BURST = 5
+from wsctl.options import DEFAULT_BURST, DEFAULT_RATE
+
 # A call is let through only when a little more than one token is available, so a request
 # that reaches the server a few milliseconds later than its neighbour still finds a token
 # in the server's bucket too.

@@ -13,16 +13,17 @@ import typer
 from typer.core import TyperGroup
 
 from wsctl import __version__
-from wsctl.aws.ratelimit import DEFAULT_BURST, DEFAULT_RATE
 from wsctl.cli.create import create
 from wsctl.cli.describe import describe
 from wsctl.cli.describe_images import describe_images
 from wsctl.cli.import_image import import_image
 from wsctl.cli.modify import modify
+from wsctl.cli.report import report_exception
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
-from wsctl.context import DEFAULT_MAX_ATTEMPTS, AppContext, GlobalOptions, OutputFormat, RetryMode
-from wsctl.errors import ExitCode, report_exception
+from wsctl.context import AppContext
+from wsctl.errors import ExitCode
+from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
 
 
 class WsctlGroup(TyperGroup):

@@ -16,8 +16,8 @@ from wsctl.cli.options import (
     flag_problems,
     raise_if_problems,
 )
-from wsctl.context import OutputFormat
 from wsctl.errors import LocatedProblem, UsageError
+from wsctl.options import OutputFormat
 
 FLAGS = {
     "WorkspaceIds": "--id",

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wsctl.context import AppContext, OutputFormat
+from wsctl.context import AppContext
 from wsctl.errors import InvalidInput, LocatedProblem
+from wsctl.options import OutputFormat
 
 if TYPE_CHECKING:
     from wsctl.spec.model import Problem
@@ -66,12 +67,12 @@ def app_context(
     root = ctx.find_root()
     base: AppContext | None = root.obj if isinstance(root.obj, AppContext) else None
     if base is None:  # a command invoked without the root callback (only in unit tests)
-        from wsctl.context import GlobalOptions
+        from wsctl.options import GlobalOptions
 
         base = AppContext(GlobalOptions())
     if output is None and not no_input and not debug:
         return base
-    merged = AppContext(base.options.with_overrides(output=output, no_input=no_input, debug=debug))
+    merged = base.with_options(base.options.with_overrides(output=output, no_input=no_input, debug=debug))
     root.obj = merged  # the error handler reads --debug from here
     return merged
 

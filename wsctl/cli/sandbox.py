@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from wsctl.cli.options import DebugOpt, OutputOpt, app_context
-from wsctl.context import OutputFormat
 from wsctl.errors import UsageError, WsctlError
+from wsctl.options import OutputFormat
 
 if TYPE_CHECKING:
     from wsctl.sandbox.server import SandboxHTTPServer

@@ -11,9 +11,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from wsctl.context import AppContext, OutputFormat
+from wsctl.context import AppContext
 from wsctl.errors import ExitCode
-from wsctl.spec.waits import Backoff, Fetch, Item, SettleSpec, Waiter, WaitResult, WaitSpec, exit_status
+from wsctl.ops.waiter import Backoff, Fetch, Waiter
+from wsctl.options import OutputFormat
+from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
 
 # Seconds. AWS: creation up to 20 minutes (40 with encryption); compute changes up to an

@@ -1,18 +1,14 @@
-"""Rich consoles bound to the streams of the current invocation."""
+"""Printing a table on a console: at the terminal's width, or at the width it needs off a terminal."""
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import Any
 
 from rich.console import Console
 
 # Wide enough that a table never needs to squeeze an ID when stdout is a file or a pipe;
 # `print_table` measures the table and uses only the width it needs.
 UNBOUNDED_WIDTH = 10_000
-
-
-def make_console(stream: TextIO) -> Console:
-    return Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
 
 
 def print_table(console: Console, table: Any) -> None:

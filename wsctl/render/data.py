@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from wsctl.context import OutputFormat
+from wsctl.options import OutputFormat
 
 
 def _default(value: Any) -> Any:

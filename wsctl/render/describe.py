@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from wsctl.context import AppContext, OutputFormat
+from wsctl.context import AppContext
+from wsctl.options import OutputFormat
 from wsctl.render.data import emit
 
 

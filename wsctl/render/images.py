@@ -7,7 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
-from wsctl.context import AppContext, OutputFormat
+from wsctl.context import AppContext
+from wsctl.options import OutputFormat
 from wsctl.render.consoles import print_table
 from wsctl.render.data import emit
 from wsctl.render.tables import id_column, new_table

@@ -1,0 +1,30 @@
+"""The one place where an exception becomes a message on stderr and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from wsctl.errors import ExitCode, WsctlError
+
+
+def report_exception(exc: BaseException, *, debug: bool = False, stream: Any = None) -> ExitCode:
+    """Print a user-facing message for `exc` on stderr and return the exit code to use."""
+    stream = stream or sys.stderr
+    if isinstance(exc, KeyboardInterrupt):
+        stream.write("\ninterrupted\n")
+        return ExitCode.INTERRUPTED
+    from wsctl.aws.errors import translate_aws_error
+
+    error = exc if isinstance(exc, WsctlError) else translate_aws_error(exc)
+    if debug and not isinstance(exc, WsctlError):
+        import traceback
+
+        traceback.print_exception(exc, file=stream)
+    if error is None:
+        stream.write(f"error: unexpected {type(exc).__name__}: {exc}\n")
+        stream.write("hint: run again with --debug for the full traceback, and report it.\n")
+        return ExitCode.ERROR
+    for line in error.lines():
+        stream.write(line + "\n")
+    return error.exit_code
