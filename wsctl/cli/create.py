@@ -182,7 +182,8 @@ def run_create(
 ) -> int:
     from wsctl.aws.creates import CreateOutcome, find_existing, send_creates, user_key
     from wsctl.input.batch import load_batch
-    from wsctl.render.create import show_plan, show_results, summary_line
+    from wsctl.render.create import plan_outcome, results_outcome, summary_line
+    from wsctl.render.outcome import show
 
     started = time.monotonic()
     batch = load_batch(files, flags)
@@ -205,13 +206,13 @@ def run_create(
     ]
     calls = -(-len(to_send) // 25)
     if dry_run:
-        show_plan(app, to_send, existing, calls)
+        show(app, plan_outcome(to_send, existing, calls, sandbox=app.sandbox))
         return ExitCode.OK
     if not to_send:
         app.note(f"Nothing to create: all {count(len(existing), 'user')} already have a WorkSpace.")
         if wait:
             return _maybe_wait(app, wait, [], existing, timeout, poll_interval, requests)
-        show_results(app, [], [], existing)
+        show(app, results_outcome([], [], existing, sandbox=app.sandbox))
         return ExitCode.OK
     from wsctl.cli.prompts import confirm_changes, confirm_plan
 
@@ -236,7 +237,7 @@ def run_create(
     except BaseException as exc:
         record.close(error=f"{type(exc).__name__}: {exc}", created=len(outcome.pending))
         if outcome.pending:
-            show_results(app, outcome.pending, outcome.failed, existing)
+            show(app, results_outcome(outcome.pending, outcome.failed, existing, sandbox=app.sandbox))
             app.warn(
                 f"stopped after {len(outcome.pending):,} WorkSpaces were created; rerun the same command "
                 f"to finish (run record: {record.path})"
@@ -248,7 +249,7 @@ def run_create(
             f"{len(outcome.recovered)} WorkSpaces whose responses were lost were found and are reported as pending."
         )
     if not wait:
-        show_results(app, outcome.pending, outcome.failed, existing)
+        show(app, results_outcome(outcome.pending, outcome.failed, existing, sandbox=app.sandbox))
     app.note(
         summary_line(
             len(outcome.pending),
@@ -275,9 +276,10 @@ def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: lis
 
 
 def _report_interrupted(app: AppContext, outcome: CreateOutcome, planned: int, path: object) -> None:
-    from wsctl.render.create import show_results
+    from wsctl.render.create import results_outcome
+    from wsctl.render.outcome import show
 
-    show_results(app, outcome.pending, outcome.failed, outcome.existing)
+    show(app, results_outcome(outcome.pending, outcome.failed, outcome.existing, sandbox=app.sandbox))
     app.warn(
         f"interrupted: {len(outcome.pending):,} of {planned:,} WorkSpaces were created before the stop "
         f"(all of them are in the run record {path}). Run the same command again to finish; "

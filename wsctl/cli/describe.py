@@ -93,8 +93,6 @@ def describe(
     ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from)]))
     wanted_states = _check_filters(ids, directory_id, user, bundle_id, name, states or [])
 
-    from wsctl.render.describe import show_workspaces
-
     workspaces = app.service.describe_workspaces(
         workspace_ids=ids,
         directory_id=directory_id,
@@ -111,7 +109,10 @@ def describe(
         raise typer.Exit(
             wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval, requested_ids=ids)
         )
-    show_workspaces(app, workspaces)
+    from wsctl.render.describe import workspaces_outcome
+    from wsctl.render.outcome import show
+
+    show(app, workspaces_outcome(workspaces, sandbox=app.sandbox))
 
 
 def read_ids(path: str | None) -> list[str]:

@@ -46,7 +46,8 @@ def describe_images(
     image_ids = list(dict.fromkeys(ids or []))
     problems = [p for i in image_ids for p in model.validator().validate_shape("WorkspaceImageId", i, ("ImageId",))]
     raise_if_problems(flag_problems(problems, {"ImageId": "--id"}))
-    from wsctl.render.images import show_images
+    from wsctl.render.images import images_outcome
+    from wsctl.render.outcome import show
 
     if image_ids:
         found = app.service.describe_images(image_ids)
@@ -54,7 +55,7 @@ def describe_images(
     else:
         images = app.service.owned_images()
     if not wait:
-        show_images(app, images)
+        show(app, images_outcome(images, sandbox=app.sandbox))
         return
     from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
     from wsctl.spec.waits import ImageSpec, Item
@@ -70,5 +71,5 @@ def describe_images(
         poll_interval=poll_interval,
         seed={i["ImageId"]: i for i in images},
     )
-    show_images(app, [i.description for i in result.items if i.description])
+    show(app, images_outcome([i.description for i in result.items if i.description], sandbox=app.sandbox))
     raise typer.Exit(finish(app, result, noun="image", resumable=False))

@@ -163,7 +163,8 @@ def run_import(
 
     from wsctl.aws.images import import_image as start_import
     from wsctl.ops.runrecord import RunRecord
-    from wsctl.render.images import show_image_result
+    from wsctl.render.images import image_result_outcome
+    from wsctl.render.outcome import show
 
     record = RunRecord("import-image", sys.argv[1:])
     record.write("send", Request=params)
@@ -175,7 +176,7 @@ def run_import(
     record.close(ImageId=image_id)
     app.note(f"Import started: {image_id} (run record: {record.path})")
     if not wait:
-        show_image_result(app, image_id, params, None)
+        show(app, image_result_outcome(image_id, params, None, sandbox=app.sandbox))
         return 0
     from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
     from wsctl.spec.waits import ImageSpec, Item
@@ -191,7 +192,7 @@ def run_import(
         poll_interval=poll_interval,
     )
     image = result.items[0].description
-    show_image_result(app, image_id, params, image)
+    show(app, image_result_outcome(image_id, params, image, sandbox=app.sandbox))
     return finish(app, result, noun="image", resumable=False) if not result.pending else _pending(app, result, image_id)
 
 

@@ -88,6 +88,7 @@ def modify(
         wsctl modify ws-0123abcd9 --root-volume-size 175 --user-volume-size 100 --wait
     """
     app = app_context(ctx, output, no_input, debug)
+    from wsctl.cli.prompts import confirmer
     from wsctl.errors import InvalidInput, UsageError
     from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
 
@@ -126,7 +127,7 @@ def modify(
             plan,
             command="modify",
             describe=describe_props,
-            yes=yes,
+            confirm=confirmer(app, yes=yes),
             dry_run=dry_run,
             wait=wait,
             timeout=timeout,

@@ -8,6 +8,7 @@ Services never prompt.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from wsctl.context import AppContext
@@ -61,6 +62,15 @@ def confirm_changes(app: AppContext, *, count: int, question: str, yes: bool) ->
 
 
 # --- pickers -----------------------------------------------------------------------------------
+
+
+def confirmer(app: AppContext, *, yes: bool) -> Callable[[str, int], None]:
+    """`confirm_changes` for a use case to call once it knows what it is about to do."""
+
+    def confirm(question: str, count: int) -> None:
+        confirm_changes(app, count=count, question=question, yes=yes)
+
+    return confirm
 
 
 def _select(message: str, choices: list[Any], *, search: bool = False) -> Any:

@@ -79,6 +79,7 @@ def set_mode(
         wsctl describe --state STOPPED -o ids | wsctl set-mode - --running-mode ALWAYS_ON --yes
     """
     app = app_context(ctx, output, no_input, debug)
+    from wsctl.cli.prompts import confirmer
     from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
 
     ids = list(workspace_ids or [])
@@ -117,7 +118,7 @@ def set_mode(
             plan,
             command="set-mode",
             describe=running_mode_text,
-            yes=yes,
+            confirm=confirmer(app, yes=yes),
             dry_run=dry_run,
             wait=wait,
             timeout=timeout,

@@ -17,6 +17,9 @@ from wsctl.input.targets import Target, ids_from_arguments, read_target_file
 from wsctl.text import count
 
 Props = dict[str, Any]
+# Asks whether to go ahead with `question` about `count` items, and raises when the answer is
+# no. The CLI supplies it (prompts are the CLI's), so a use case never talks to a terminal.
+Confirm = Callable[[str, int], None]
 
 
 @dataclass
@@ -117,7 +120,7 @@ def apply_plan(
     *,
     command: str,
     describe: Callable[[Props], str],
-    yes: bool,
+    confirm: Confirm,
     dry_run: bool,
     wait: bool,
     timeout: float | None,
@@ -126,18 +129,18 @@ def apply_plan(
     step_note: Callable[[PlannedChange, int], str] | None = None,
 ) -> int:
     from wsctl.aws.modifies import ModifyOutcome
-    from wsctl.render.modify import show_modify_plan, show_modify_results
+    from wsctl.render.modify import modify_plan_outcome, modify_results_outcome
+    from wsctl.render.outcome import show
 
     for line in plan.warnings:
         app.warn(line)
     if dry_run:
-        show_modify_plan(app, plan, describe)
+        show(app, modify_plan_outcome(plan, describe, sandbox=app.sandbox))
         return ExitCode.OK
     if not plan.changes:
-        show_modify_results(app, plan, ModifyOutcome(), describe)
+        show(app, modify_results_outcome(plan, [], [], describe, sandbox=app.sandbox))
         app.note(f"Nothing to change: {count(len(plan.unchanged), 'WorkSpace')} already as requested.")
         return ExitCode.OK
-    from wsctl.cli.prompts import confirm_changes
     from wsctl.ops.runrecord import RunRecord
 
     changes = len(plan.changes)
@@ -145,7 +148,7 @@ def apply_plan(
         f"About to change {count(changes, 'WorkSpace')} ({_transitions(plan, describe)}); "
         f"{len(plan.unchanged)} unchanged."
     )
-    confirm_changes(app, count=changes, question=f"Change {count(changes, 'WorkSpace')}?", yes=yes)
+    confirm(f"Change {count(changes, 'WorkSpace')}?", changes)
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
@@ -163,22 +166,28 @@ def apply_plan(
         result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
         from wsctl.ops.waiting import final_descriptions, finish
 
-        show_modify_results(app, plan, outcome, describe, final=final_descriptions(result), wait_result=result)
+        final = final_descriptions(result)
+        show(
+            app,
+            modify_results_outcome(
+                plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
+            ),
+        )
         code = finish(app, result)
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
-    show_modify_results(app, plan, outcome, describe)
-    return ExitCode.PARTIAL if outcome.failed else ExitCode.OK
+    return show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
 
 
 def _stopped_early(
     app: AppContext, plan: Plan, outcome: Any, record: Any, describe: Callable[[Props], str], stopped: Any
 ) -> int:
     """Ctrl-C, or a wait between two steps that timed out: say what was done and how to finish."""
-    from wsctl.render.modify import show_modify_results
+    from wsctl.render.modify import modify_results_outcome
+    from wsctl.render.outcome import show
 
     outcome.modified = sorted(outcome.requested)
     record.close(stopped=True, requested=outcome.modified, failed=outcome.failed)
-    show_modify_results(app, plan, outcome, describe)
+    show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
     code: int = ExitCode.INTERRUPTED
     if stopped is not None:
         from wsctl.ops.waiting import finish

@@ -14,7 +14,6 @@ from typing import Any
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.ops.waiter import Backoff, Fetch, Waiter
-from wsctl.options import OutputFormat
 from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
 
@@ -112,7 +111,8 @@ def wait_for_workspaces(
     An ID asked for by --id that the service does not return yet is waited for too: right
     after a create it may be invisible for a moment (it fails once the grace period is over).
     """
-    from wsctl.render.describe import show_workspaces
+    from wsctl.render.describe import workspaces_outcome
+    from wsctl.render.outcome import show
 
     found = {w["WorkspaceId"] for w in workspaces}
     items = workspace_items(workspaces) + [Item(i) for i in requested_ids if i not in found]
@@ -126,7 +126,7 @@ def wait_for_workspaces(
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in workspaces},
     )
-    show_workspaces(app, final_descriptions(result, workspaces))
+    show(app, workspaces_outcome(final_descriptions(result, workspaces), sandbox=app.sandbox))
     return finish(app, result)
 
 
@@ -151,8 +151,9 @@ def wait_after_create(
     poll_interval: float | None,
 ) -> int:
     """`create --wait`: the new WorkSpaces (and existing unsettled ones) until AVAILABLE or failed."""
-    from wsctl.render.create import show_results
+    from wsctl.render.create import failed_table, results_outcome
     from wsctl.render.live import final_table
+    from wsctl.render.outcome import show
 
     encrypted = any(r.get("RootVolumeEncryptionEnabled") or r.get("UserVolumeEncryptionEnabled") for r in requests)
     default = DEFAULT_TIMEOUT["create-encrypted" if encrypted else "create"]
@@ -169,14 +170,11 @@ def wait_after_create(
         seed={w["WorkspaceId"]: w for w in existing},
     )
     final = final_descriptions(result, existing)
-    if app.output is OutputFormat.table:
-        from wsctl.render.consoles import print_table
-
-        if failed_requests:
-            show_results(app, [], failed_requests, [])
-        print_table(app.out, final_table(result, title="Final states", sandbox=app.sandbox))
-    else:
-        show_results(app, pending, failed_requests, existing, final=final)
+    report = results_outcome(pending, failed_requests, existing, sandbox=app.sandbox, final=final)
+    # A person reads the requests that failed, then where every new WorkSpace ended up.
+    report.tables = [lambda: failed_table(failed_requests, sandbox=app.sandbox)] if failed_requests else []
+    report.tables.append(lambda: final_table(result, title="Final states", sandbox=app.sandbox))
+    show(app, report)
     code = finish(app, result)
     if code == ExitCode.OK and failed_requests:
         return ExitCode.PARTIAL

@@ -7,10 +7,8 @@ from typing import Any
 
 from rich.table import Table
 
-from wsctl.context import AppContext
-from wsctl.options import OutputFormat
-from wsctl.render.consoles import print_table
-from wsctl.render.data import emit
+from wsctl.errors import ExitCode
+from wsctl.render.outcome import Outcome
 from wsctl.render.tables import id_column, new_table, running_mode_text, state_text, volumes_text
 
 PLAN_ROWS_SHOWN = 50
@@ -109,34 +107,33 @@ def plan_table(requests: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
     return table
 
 
-def show_plan(
-    app: AppContext, requests: Sequence[dict[str, Any]], existing: Sequence[dict[str, Any]], calls: int
-) -> None:
-    if app.output is not OutputFormat.table:
-        emit(
-            app.output,
-            {"Requests": list(requests), "Existing": list(existing), "CreateWorkspacesCalls": calls},
-            [w["WorkspaceId"] for w in existing],
-        )
-        return
+def plan_outcome(
+    requests: Sequence[dict[str, Any]], existing: Sequence[dict[str, Any]], calls: int, *, sandbox: bool
+) -> Outcome:
+    tables = []
     if requests:
-        print_table(app.out, plan_table(requests, sandbox=app.sandbox))
+        tables.append(lambda: plan_table(requests, sandbox=sandbox))
     if existing:
-        print_table(app.out, pending_table(existing, title="Existing (not sent)", sandbox=app.sandbox))
-    app.note(
-        f"Dry run: {len(requests):,} WorkSpace{'s' if len(requests) != 1 else ''} to create in {calls} "
-        f"CreateWorkspaces call{'s' if calls != 1 else ''}; {len(existing):,} already exist. Nothing was sent."
+        tables.append(lambda: pending_table(existing, title="Existing (not sent)", sandbox=sandbox))
+    return Outcome(
+        data={"Requests": list(requests), "Existing": list(existing), "CreateWorkspacesCalls": calls},
+        ids=[w["WorkspaceId"] for w in existing],
+        tables=tables,
+        table_notes=[
+            f"Dry run: {len(requests):,} WorkSpace{'s' if len(requests) != 1 else ''} to create in {calls} "
+            f"CreateWorkspaces call{'s' if calls != 1 else ''}; {len(existing):,} already exist. Nothing was sent."
+        ],
     )
 
 
-def show_results(
-    app: AppContext,
+def results_outcome(
     pending: Sequence[dict[str, Any]],
     failed: Sequence[dict[str, Any]],
     existing: Sequence[dict[str, Any]],
     *,
+    sandbox: bool,
     final: Sequence[dict[str, Any]] | None = None,
-) -> None:
+) -> Outcome:
     data: dict[str, Any] = {
         "PendingRequests": list(pending),
         "FailedRequests": list(failed),
@@ -144,16 +141,19 @@ def show_results(
     }
     if final is not None:
         data["Workspaces"] = list(final)
-    if app.output is not OutputFormat.table:
-        ids = [w["WorkspaceId"] for w in (*pending, *existing)]
-        emit(app.output, data, ids)
-        return
+    tables = []
     if pending:
-        print_table(app.out, pending_table(pending, title="PendingRequests", sandbox=app.sandbox))
+        tables.append(lambda: pending_table(pending, title="PendingRequests", sandbox=sandbox))
     if existing:
-        print_table(app.out, pending_table(existing, title="Existing (not sent)", sandbox=app.sandbox))
+        tables.append(lambda: pending_table(existing, title="Existing (not sent)", sandbox=sandbox))
     if failed:
-        print_table(app.out, failed_table(failed, sandbox=app.sandbox))
+        tables.append(lambda: failed_table(failed, sandbox=sandbox))
+    return Outcome(
+        data=data,
+        ids=[w["WorkspaceId"] for w in (*pending, *existing)],
+        tables=tables,
+        exit_code=ExitCode.PARTIAL if failed else ExitCode.OK,
+    )
 
 
 def summary_line(created: int, existing: int, failed: int, calls: str, seconds: float) -> str:

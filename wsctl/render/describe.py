@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from wsctl.context import AppContext
-from wsctl.options import OutputFormat
-from wsctl.render.data import emit
+from wsctl.render.outcome import Outcome
+from wsctl.text import state_counts
 
 
-def show_workspaces(app: AppContext, workspaces: Sequence[dict[str, Any]]) -> None:
-    if app.output is not OutputFormat.table:
-        emit(app.output, {"Workspaces": list(workspaces)}, (w["WorkspaceId"] for w in workspaces))
-        return
-    # Rich only for tables: `describe -o json` in a script should not pay for it.
-    from wsctl.render.consoles import print_table
-    from wsctl.render.tables import state_counts, workspaces_table
+def workspaces_outcome(workspaces: Sequence[dict[str, Any]], *, sandbox: bool) -> Outcome:
+    def table() -> Any:
+        # Rich only for tables: `describe -o json` in a script should not pay for it.
+        from wsctl.render.tables import workspaces_table
 
-    if not workspaces:
-        app.note("No WorkSpaces match." + (" (sandbox)" if app.sandbox else ""))
-        return
-    print_table(app.out, workspaces_table(workspaces, title="WorkSpaces", sandbox=app.sandbox))
-    count = len(workspaces)
-    app.note(f"{count} WorkSpace{'s' if count != 1 else ''}: {state_counts(w.get('State') for w in workspaces)}")
+        return workspaces_table(workspaces, title="WorkSpaces", sandbox=sandbox)
+
+    n = len(workspaces)
+    return Outcome(
+        data={"Workspaces": list(workspaces)},
+        ids=[w["WorkspaceId"] for w in workspaces],
+        tables=[table] if workspaces else [],
+        table_notes=[f"{n} WorkSpace{'s' if n != 1 else ''}: {state_counts(w.get('State') for w in workspaces)}"],
+        empty_note="No WorkSpaces match." + (" (sandbox)" if sandbox else ""),
+    )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from rich.text import Text
 
-from wsctl.context import AppContext
-from wsctl.options import OutputFormat
-from wsctl.render.consoles import print_table
-from wsctl.render.data import emit
+from wsctl.render.outcome import Outcome
 from wsctl.render.tables import id_column, new_table
 
 IMAGE_STATE_STYLE = {"AVAILABLE": "green", "ERROR": "bold red", "PENDING": "yellow"}
@@ -46,27 +44,24 @@ def error_details_table(image: dict[str, Any], *, sandbox: bool) -> Any:
     return table
 
 
-def show_image_result(app: AppContext, image_id: str, params: dict[str, Any], image: dict[str, Any] | None) -> None:
+def image_result_outcome(
+    image_id: str, params: dict[str, Any], image: dict[str, Any] | None, *, sandbox: bool
+) -> Outcome:
     data: dict[str, Any] = {"ImageId": image_id}
     if image is not None:
         data["Image"] = image
-    if app.output is not OutputFormat.table:
-        emit(app.output, data, [image_id])
-        return
     shown = image or {"ImageId": image_id, "Name": params.get("ImageName"), "State": "PENDING"}
-    print_table(app.out, images_table([shown], sandbox=app.sandbox, title="Imported image"))
+    tables = [lambda: images_table([shown], sandbox=sandbox, title="Imported image")]
     if image and image.get("ErrorDetails"):
-        print_table(app.out, error_details_table(image, sandbox=app.sandbox))
+        tables.append(lambda: error_details_table(image, sandbox=sandbox))
+    return Outcome(data=data, ids=[image_id], tables=tables)
 
 
-def show_images(app: AppContext, images: Sequence[dict[str, Any]]) -> None:
-    if app.output is not OutputFormat.table:
-        emit(app.output, {"Images": list(images)}, [i["ImageId"] for i in images])
-        return
-    if not images:
-        app.note("No images match.")
-        return
-    print_table(app.out, images_table(images, sandbox=app.sandbox))
+def images_outcome(images: Sequence[dict[str, Any]], *, sandbox: bool) -> Outcome:
+    tables = [lambda: images_table(images, sandbox=sandbox)] if images else []
     for image in images:
         if image.get("ErrorDetails"):
-            print_table(app.out, error_details_table(image, sandbox=app.sandbox))
+            tables.append(partial(error_details_table, image, sandbox=sandbox))
+    return Outcome(
+        data={"Images": list(images)}, ids=[i["ImageId"] for i in images], tables=tables, empty_note="No images match."
+    )

@@ -78,10 +78,3 @@ def workspaces_table(workspaces: Sequence[dict[str, Any]], *, title: str | None 
             modifications_text(ws),
         )
     return table
-
-
-def state_counts(states: Iterable[str | None]) -> str:
-    counts: dict[str, int] = {}
-    for state in states:
-        counts[state or "UNKNOWN"] = counts.get(state or "UNKNOWN", 0) + 1
-    return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
