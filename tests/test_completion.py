@@ -21,11 +21,13 @@ import pytest
 import typer
 import typer.main
 
-from wsctl.cli import describe, import_image, modify, set_mode
+from wsctl.cli import describe
 from wsctl.cli.app import app
 from wsctl.cli.completion import ingestion_process_help
 from wsctl.cli.completion_scripts import SCRIPTS, generate, stale, write_all
 from wsctl.input import batch
+from wsctl.ops import images as import_image
+from wsctl.ops import modify, set_mode
 from wsctl.spec import enums as modeldata
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -13,10 +13,9 @@ from wsctl.cli.options import (
     OutputOpt,
     PollIntervalOpt,
     app_context,
-    flag_problems,
-    raise_if_problems,
 )
 from wsctl.errors import LocatedProblem, UsageError
+from wsctl.input.flags import flag_problems, raise_if_problems
 from wsctl.options import OutputFormat
 
 FLAGS = {
@@ -90,7 +89,7 @@ def describe(
         wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
     """
     app = app_context(ctx, output, no_input, debug)
-    ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from)]))
+    ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from, app.stdin)]))
     wanted_states = _check_filters(ids, directory_id, user, bundle_id, name, states or [])
 
     workspaces = app.service.describe_workspaces(
@@ -115,18 +114,16 @@ def describe(
     show(app, workspaces_outcome(workspaces, sandbox=app.sandbox))
 
 
-def read_ids(path: str | None) -> list[str]:
+def read_ids(path: str | None, stdin: TextIO) -> list[str]:
     """IDs one a line from a file or stdin (blank lines and # comments skipped)."""
     if path is None:
         return []
-    import sys
-    from pathlib import Path
+    from wsctl.input.sources import id_lines, read_source
 
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"--ids-from {path}: cannot read: {exc.strerror or exc}") from None
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    name, text, error = read_source(path, stdin)
+    if error is not None or text is None:
+        raise UsageError(f"--ids-from {path}: {error}")
+    return [value for value, _ in id_lines(text, name)]
 
 
 def _check_filters(

@@ -12,9 +12,8 @@ from wsctl.cli.options import (
     OutputOpt,
     PollIntervalOpt,
     app_context,
-    flag_problems,
-    raise_if_problems,
 )
+from wsctl.input.flags import flag_problems, raise_if_problems
 
 
 def describe_images(

@@ -64,11 +64,17 @@ def confirm_changes(app: AppContext, *, count: int, question: str, yes: bool) ->
 # --- pickers -----------------------------------------------------------------------------------
 
 
-def confirmer(app: AppContext, *, yes: bool) -> Callable[[str, int], None]:
-    """`confirm_changes` for a use case to call once it knows what it is about to do."""
+def confirmer(app: AppContext, *, yes: bool, asked: bool = False) -> Callable[[str, int], None]:
+    """The confirmation a use case calls once it knows what it is about to do.
+
+    After an interactive flow (`asked`), the final question is asked even for one item.
+    """
 
     def confirm(question: str, count: int) -> None:
-        confirm_changes(app, count=count, question=question, yes=yes)
+        if asked and not yes:
+            confirm_plan(app, question)
+        else:
+            confirm_changes(app, count=count, question=question, yes=yes)
 
     return confirm
 

@@ -14,15 +14,14 @@ import difflib
 import gc
 import json
 import re
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from wsctl.errors import LocatedProblem
 from wsctl.input import yamlsafe
+from wsctl.input.sources import format_of, read_source
 from wsctl.spec import model, rules
 from wsctl.spec.model import PathT, Problem
 
@@ -435,33 +434,6 @@ def _collect_sources(
         _collect_sources(name, value, sub, sub_label, out)
 
 
-def _kind_of(name: str, text: str) -> str:
-    lower = name.lower()
-    if lower.endswith(".csv"):
-        return "csv"
-    if lower.endswith((".yaml", ".yml", ".json")):
-        return "yaml"
-    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
-    if first.startswith(("{", "[", "-")) or ":" in first:
-        return "yaml"
-    return "csv" if "," in first else "yaml"
-
-
-def read_source(path: str) -> tuple[str, str | None, str | None]:
-    """(display name, text, error) for a path or '-' (stdin)."""
-    name = "<stdin>" if path == "-" else path
-    try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        return name, None, f"cannot read: {exc.strerror or exc}"
-    if b"\x00" in raw[:8192]:
-        return name, None, "is a binary file, not YAML or CSV text"
-    try:
-        return name, raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return name, None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-
-
 # --- validation -----------------------------------------------------------------------------------
 
 
@@ -523,23 +495,23 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_batch(files: Sequence[str], flags: FlagValues) -> Batch:
+def load_batch(files: Sequence[str], flags: FlagValues, stdin: TextIO | None = None) -> Batch:
     """Read every file and the flags into requests, validate them all, and report every problem."""
     with _cyclic_gc_paused():
-        return _load_batch(files, flags)
+        return _load_batch(files, flags, stdin)
 
 
-def _load_batch(files: Sequence[str], flags: FlagValues) -> Batch:
+def _load_batch(files: Sequence[str], flags: FlagValues, stdin: TextIO | None) -> Batch:
     reader = _Reader(flags)
     for path in files:
-        name, text, error = read_source(path)
+        name, text, error = read_source(path, stdin)
         if error is not None or text is None:
             reader.problem(name, "", error or "cannot read")
             continue
         if not text.strip():
             reader.problem(name, "", "is empty; expected YAML (workspaces:), the AWS form (Workspaces:) or CSV")
             continue
-        if _kind_of(name, text) == "csv":
+        if format_of(name, text) == "csv":
             reader.read_csv(name, text)
         else:
             reader.read_structured(name, text)

@@ -14,11 +14,11 @@ A value in the file wins over the flag; `defaults:` in a YAML file fills what bo
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from wsctl.errors import LocatedProblem
+from wsctl.input.sources import format_of, id_lines, read_source
 
 
 @dataclass
@@ -35,41 +35,33 @@ class TargetFile:
     problems: list[LocatedProblem]
 
 
-def ids_from_arguments(args: list[str]) -> tuple[list[Target], list[LocatedProblem]]:
+def ids_from_arguments(args: list[str], stdin: TextIO | None = None) -> tuple[list[Target], list[LocatedProblem]]:
     targets: list[Target] = []
     problems: list[LocatedProblem] = []
     for arg in args:
-        if arg == "-":
-            text = sys.stdin.read()
-            before = len(targets)
-            for number, line in enumerate(text.splitlines(), start=1):
-                value = line.strip()
-                if value and not value.startswith("#"):
-                    targets.append(Target(value, f"<stdin> line {number}"))
-            if len(targets) == before:  # an empty pipe usually means the command before it found nothing
-                problems.append(LocatedProblem("-", "", "stdin held no WorkSpace IDs (one a line); nothing to do"))
-        else:
+        if arg != "-":
             targets.append(Target(arg, "argument"))
+            continue
+        name, text, error = read_source("-", stdin)
+        found = id_lines(text or "", name)
+        targets += [Target(value, where) for value, where in found]
+        if error is not None:
+            problems.append(LocatedProblem("-", "", f"stdin {error}"))
+        elif not found:  # an empty pipe usually means the command before it found nothing
+            problems.append(LocatedProblem("-", "", "stdin held no WorkSpace IDs (one a line); nothing to do"))
     return targets, problems
 
 
-def read_target_file(path: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
+def read_target_file(path: str, allowed: set[str], int_keys: set[str], stdin: TextIO | None = None) -> TargetFile:
     """Per-WorkSpace values from YAML (`workspaces:` list, optional `defaults:`) or CSV."""
-    from wsctl.input.batch import read_source
-
-    name, text, error = read_source(path)
+    name, text, error = read_source(path, stdin)
     if error is not None or text is None:
         return TargetFile([], [LocatedProblem(name, "", error or "cannot read")])
     if not text.strip():
         return TargetFile([], [LocatedProblem(name, "", "is empty")])
-    if name.lower().endswith(".csv") or (not name.lower().endswith((".yaml", ".yml", ".json")) and _looks_csv(text)):
+    if format_of(name, text) == "csv":
         return _read_csv(name, text, allowed, int_keys)
     return _read_yaml(name, text, allowed)
-
-
-def _looks_csv(text: str) -> bool:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return "," in first and ":" not in first
 
 
 def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:

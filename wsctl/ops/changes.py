@@ -56,9 +56,9 @@ def gather_targets(
     int_keys: set[str],
 ) -> tuple[list[Target], list[dict[str, Any]]]:
     """Resolve every target source and describe the WorkSpaces; exit 2 on any problem."""
-    targets, problems = ids_from_arguments(ids)
+    targets, problems = ids_from_arguments(ids, app.stdin)
     if file:
-        loaded = read_target_file(file, allowed, int_keys)
+        loaded = read_target_file(file, allowed, int_keys, app.stdin)
         targets += loaded.targets
         problems += loaded.problems
     seen = _check_targets(targets, problems, directory_id, bundle_id)
