@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.stubs import stubbed_service, workspace
-from wsctl.aws.creates import CreateOutcome, find_existing, send_creates
+from wsctl.aws.creates import CreateOutcome
+from wsctl.errors import ServiceError
 
 DIR = "d-1234567890"
 BUNDLE = "wsb-0123abcd9"
@@ -27,7 +27,7 @@ def test_one_user_is_looked_up_with_one_call():
         {"Workspaces": [workspace(1, UserName="Alice")]},
         {"DirectoryId": DIR, "UserName": "alice"},
     )
-    found = find_existing(service, [(DIR, "alice")])
+    found = service.find_existing([(DIR, "alice")])
     assert list(found) == [(DIR, "alice")]
     stub.assert_no_pending_responses()
 
@@ -39,7 +39,7 @@ def test_many_users_page_through_the_directory_and_stop_when_all_are_found():
         {"Workspaces": [workspace(i, UserName=f"u{i}") for i in range(25)], "NextToken": "t"},
         {"DirectoryId": DIR, "Limit": 25},
     )
-    found = find_existing(service, [(DIR, "u3"), (DIR, "u7")])
+    found = service.find_existing([(DIR, "u3"), (DIR, "u7")])
     assert set(found) == {(DIR, "u3"), (DIR, "u7")}
     stub.assert_no_pending_responses()  # the second page was never asked for
     assert service.calls.counts["DescribeWorkspaces"] == 1
@@ -48,7 +48,7 @@ def test_many_users_page_through_the_directory_and_stop_when_all_are_found():
 def test_an_empty_directory_costs_one_call_for_any_number_of_users():
     service, stub = stubbed_service()
     stub.add_response("describe_workspaces", {"Workspaces": []}, {"DirectoryId": DIR, "Limit": 25})
-    assert find_existing(service, [(DIR, f"u{i}") for i in range(1000)]) == {}
+    assert service.find_existing([(DIR, f"u{i}") for i in range(1000)]) == {}
     assert service.calls.counts["DescribeWorkspaces"] == 1
 
 
@@ -67,7 +67,7 @@ def test_a_big_directory_switches_to_per_user_lookups():
     stub.add_response(
         "describe_workspaces", {"Workspaces": [workspace(99, UserName="b")]}, {"DirectoryId": DIR, "UserName": "b"}
     )
-    found = find_existing(service, [(DIR, "a"), (DIR, "b")])
+    found = service.find_existing([(DIR, "a"), (DIR, "b")])
     assert list(found) == [(DIR, "b")]
     stub.assert_no_pending_responses()
     assert service.calls.counts["DescribeWorkspaces"] == 4
@@ -83,7 +83,7 @@ def test_requests_go_out_25_a_call():
             {"PendingRequests": [pending(start + i, u) for i, u in enumerate(chunk)], "FailedRequests": []},
             {"Workspaces": [req(u) for u in chunk]},
         )
-    outcome = send_creates(service, [req(u) for u in users], CreateOutcome())
+    outcome = service.create_workspaces([req(u) for u in users], CreateOutcome())
     assert len(outcome.pending) == 60 and outcome.failed == []
     assert service.calls.counts["CreateWorkspaces"] == 3
 
@@ -109,7 +109,7 @@ def test_a_lost_response_is_recovered_as_pending_not_failed():
         "describe_workspaces", {"Workspaces": [pending(2, "bob")]}, {"DirectoryId": DIR, "UserName": "bob"}
     )
     sleeps: list[float] = []
-    outcome = send_creates(service, [req("alice"), req("bob")], CreateOutcome(), sleep=sleeps.append)
+    outcome = service.create_workspaces([req("alice"), req("bob")], CreateOutcome(), sleep=sleeps.append)
     assert [w["UserName"] for w in outcome.pending] == ["alice", "bob"]
     assert outcome.failed == []
     assert outcome.recovered == ["ws-000000002"]
@@ -124,7 +124,7 @@ def test_resource_exists_that_never_shows_up_stays_failed():
     )
     for _ in range(6):
         stub.add_response("describe_workspaces", {"Workspaces": []}, {"DirectoryId": DIR, "UserName": "bob"})
-    outcome = send_creates(service, [req("bob")], CreateOutcome(), sleep=lambda s: None)
+    outcome = service.create_workspaces([req("bob")], CreateOutcome(), sleep=lambda s: None)
     assert outcome.failed == [failure] and outcome.pending == []
 
 
@@ -143,7 +143,7 @@ def test_a_per_call_error_fails_that_call_only():
         {"PendingRequests": [pending(i, u) for i, u in enumerate(users[25:])], "FailedRequests": []},
         {"Workspaces": [req(u) for u in users[25:]]},
     )
-    outcome = send_creates(service, [req(u) for u in users], CreateOutcome())
+    outcome = service.create_workspaces([req(u) for u in users], CreateOutcome())
     assert len(outcome.failed) == 25 and {f["ErrorCode"] for f in outcome.failed} == {"ResourceLimitExceededException"}
     assert len(outcome.pending) == 5
 
@@ -151,8 +151,8 @@ def test_a_per_call_error_fails_that_call_only():
 def test_access_denied_stops_the_batch():
     service, stub = stubbed_service()
     stub.add_client_error("create_workspaces", service_error_code="AccessDeniedException", http_status_code=400)
-    with pytest.raises(ClientError):
-        send_creates(service, [req("a")], CreateOutcome())
+    with pytest.raises(ServiceError):
+        service.create_workspaces([req("a")], CreateOutcome())
 
 
 def test_every_call_is_recorded_before_and_after():
@@ -166,7 +166,7 @@ def test_every_call_is_recorded_before_and_after():
         def write(self, event, **data):
             events.append((event, data))
 
-    send_creates(service, [req("a")], CreateOutcome(), Recorder())
+    service.create_workspaces([req("a")], CreateOutcome(), Recorder())
     assert [e for e, _ in events] == ["send", "response"]
     assert events[0][1]["UserNames"] == ["a"]
     assert events[1][1]["PendingRequests"][0]["WorkspaceId"] == "ws-000000001"

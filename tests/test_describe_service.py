@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.stubs import stubbed_service, workspace
 from wsctl.cli.report import report_exception
-from wsctl.errors import ExitCode
+from wsctl.errors import ExitCode, ServiceError
 
 
 def test_all_pages_are_fetched_and_merged():
@@ -78,7 +77,7 @@ def test_unknown_enum_values_from_a_newer_service_pass_through():
 def test_service_errors_become_one_sentence_and_exit_1(code, expected, capsys):
     service, stub = stubbed_service()
     stub.add_client_error("describe_workspaces", service_error_code=code, service_message="boom", http_status_code=400)
-    with pytest.raises(ClientError) as caught:
+    with pytest.raises(ServiceError) as caught:
         service.describe_workspaces()
     assert report_exception(caught.value) == ExitCode.ERROR
     err = capsys.readouterr().err

@@ -202,16 +202,16 @@ def test_a_timeout_between_two_steps_exits_4_with_what_to_do():
 
 
 def test_ctrl_c_while_sending_reports_what_was_requested(monkeypatch):
-    from wsctl.aws import modifies as modify_service
+    from wsctl.aws.service import WorkspacesService
 
     _, ids = make_fleet(3)
-    real = modify_service.send_modifications
+    real = WorkspacesService.modify_properties
 
     def then_interrupt(*args, **kwargs):
         real(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(modify_service, "send_modifications", then_interrupt)
+    monkeypatch.setattr(WorkspacesService, "modify_properties", then_interrupt)
     run = wsctl("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON", "--yes", "-o", "json")
     assert run.exit_code == 130
     assert sorted(run.json()["Modified"]) == sorted(ids)

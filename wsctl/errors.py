@@ -80,7 +80,10 @@ class InvalidInput(UsageError):
 class ServiceError(WsctlError):
     """The service (AWS or the sandbox) refused a call."""
 
-    def __init__(self, message: str, *, code: str = "", operation: str = "", hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str = "", operation: str = "", aws_message: str = "", hint: str | None = None
+    ) -> None:
         super().__init__(message, hint=hint)
-        self.code = code
+        self.code = code  # the service's error code, e.g. "OperationInProgressException"
         self.operation = operation
+        self.aws_message = aws_message  # the service's own words, for per-item reports

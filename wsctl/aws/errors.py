@@ -57,9 +57,9 @@ def translate_aws_error(exc: BaseException) -> WsctlError | None:
         op = exc.operation_name
         template = _CLIENT_ERROR_SENTENCES.get(code)
         if template:
-            return ServiceError(template.format(op=op), code=code, operation=op)
+            return ServiceError(template.format(op=op), code=code, operation=op, aws_message=message)
         text = f"{op} failed: {code}" + (f": {message}" if message else "")
-        return ServiceError(text, code=code, operation=op)
+        return ServiceError(text, code=code, operation=op, aws_message=message)
     if isinstance(exc, bx.BotoCoreError):
         return WsctlError(str(exc))
     return None

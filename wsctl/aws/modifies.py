@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from wsctl.aws.calls import ServiceBase
 from wsctl.aws.creates import Recorder
-from wsctl.aws.service import WorkspacesService
+from wsctl.errors import ServiceError
 
 IN_PROGRESS_CODE = "OperationInProgressException"
 IN_PROGRESS_DELAYS = (5.0, 10.0, 20.0, 30.0, 30.0, 30.0)
@@ -50,43 +49,45 @@ class ModifyOutcome:
             self.failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
 
 
-def send_modifications(
-    service: WorkspacesService,
-    changes: Sequence[tuple[str, dict[str, Any]]],
-    outcome: ModifyOutcome,
-    record: Recorder | None = None,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    in_progress_delays: Sequence[float] | None = None,
-) -> ModifyOutcome:
-    def one(change: tuple[str, dict[str, Any]]) -> None:
-        workspace_id, props = change
-        if record:
-            record.write("send", WorkspaceId=workspace_id, WorkspaceProperties=props)
-        delays = iter(IN_PROGRESS_DELAYS if in_progress_delays is None else in_progress_delays)
-        while True:
-            try:
-                service.client.modify_workspace_properties(WorkspaceId=workspace_id, WorkspaceProperties=props)
-            except ClientError as exc:
-                error = exc.response.get("Error", {})
-                code, message = str(error.get("Code", "")), str(error.get("Message", ""))
-                if code in STOP_EVERYTHING:
-                    raise
-                delay = next(delays, None) if code == IN_PROGRESS_CODE else None
-                if delay is not None:
-                    with outcome._lock:
-                        outcome.retried += 1
-                    sleep(delay)
-                    continue
-                outcome.fail(workspace_id, code, message)
-                if record:
-                    record.write("response", WorkspaceId=workspace_id, ErrorCode=code, ErrorMessage=message)
-                return
-            outcome.ok(workspace_id)
-            if record:
-                record.write("response", WorkspaceId=workspace_id, ok=True)
-            return
+class ModifyCalls(ServiceBase):
+    def modify_properties(
+        self,
+        changes: Sequence[tuple[str, dict[str, Any]]],
+        outcome: ModifyOutcome,
+        record: Recorder | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        in_progress_delays: Sequence[float] | None = None,
+    ) -> ModifyOutcome:
+        """ModifyWorkspaceProperties for each (WorkspaceId, properties), calls overlapping."""
 
-    for _ in service.map_concurrently(one, list(changes)):
-        pass
-    return outcome
+        def one(change: tuple[str, dict[str, Any]]) -> None:
+            workspace_id, props = change
+            if record:
+                record.write("send", WorkspaceId=workspace_id, WorkspaceProperties=props)
+            delays = iter(IN_PROGRESS_DELAYS if in_progress_delays is None else in_progress_delays)
+            while True:
+                try:
+                    self._call("modify_workspace_properties", WorkspaceId=workspace_id, WorkspaceProperties=props)
+                except ServiceError as exc:
+                    code, message = exc.code, exc.aws_message
+                    if code in STOP_EVERYTHING:
+                        raise
+                    delay = next(delays, None) if code == IN_PROGRESS_CODE else None
+                    if delay is not None:
+                        with outcome._lock:
+                            outcome.retried += 1
+                        sleep(delay)
+                        continue
+                    outcome.fail(workspace_id, code, message)
+                    if record:
+                        record.write("response", WorkspaceId=workspace_id, ErrorCode=code, ErrorMessage=message)
+                    return
+                outcome.ok(workspace_id)
+                if record:
+                    record.write("response", WorkspaceId=workspace_id, ok=True)
+                return
+
+        for _ in self.map_concurrently(one, list(changes)):
+            pass
+        return outcome

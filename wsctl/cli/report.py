@@ -17,7 +17,8 @@ def report_exception(exc: BaseException, *, debug: bool = False, stream: Any = N
     from wsctl.aws.errors import translate_aws_error
 
     error = exc if isinstance(exc, WsctlError) else translate_aws_error(exc)
-    if debug and not isinstance(exc, WsctlError):
+    # A translated botocore error keeps its original as __cause__: --debug shows where it came from.
+    if debug and (not isinstance(exc, WsctlError) or exc.__cause__ is not None):
         import traceback
 
         traceback.print_exception(exc, file=stream)

@@ -241,7 +241,7 @@ def _run_steps(
     Accepted calls are added to `outcome.requested` as they return, so an interruption loses
     nothing. Returns the wait between two steps when it timed out or was interrupted, else None.
     """
-    from wsctl.aws.modifies import ModifyOutcome, send_modifications
+    from wsctl.aws.modifies import ModifyOutcome
     from wsctl.ops.waiting import follow
     from wsctl.spec.waits import Item, ModifySpec, Status
 
@@ -253,7 +253,7 @@ def _run_steps(
             app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {count(len(batch), 'WorkSpace')}.")
         step = ModifyOutcome()
         try:
-            send_modifications(app.service, [(c.workspace_id, c.steps[index]) for c in batch], step, record)
+            app.service.modify_properties([(c.workspace_id, c.steps[index]) for c in batch], step, record)
         finally:
             outcome.requested.update(step.modified)
             outcome.failed.extend(step.failed)

@@ -29,7 +29,7 @@ def run_create(
     poll_interval: float | None,
     flag_problems: list[LocatedProblem] | None = None,
 ) -> int:
-    from wsctl.aws.creates import CreateOutcome, find_existing, send_creates, user_key
+    from wsctl.aws.creates import CreateOutcome, user_key
     from wsctl.input.batch import load_batch
     from wsctl.render.create import plan_outcome, results_outcome, summary_line
     from wsctl.render.outcome import show
@@ -46,7 +46,7 @@ def run_create(
     requests = [p.request for p in batch.requests]
     service = app.service
     keyed = [(r["DirectoryId"], r["UserName"]) for r in requests if r.get("UserName") != "[UNDEFINED]"]
-    found = find_existing(service, keyed)
+    found = service.find_existing(keyed)
     existing = [found[user_key(d, u)] for d, u in keyed if user_key(d, u) in found]
     to_send = [
         r
@@ -72,7 +72,7 @@ def run_create(
     record.write("plan", Requests=to_send, Existing=[w["WorkspaceId"] for w in existing])
     outcome = CreateOutcome(existing=existing)
     try:
-        send_creates(service, to_send, outcome, record)
+        service.create_workspaces(to_send, outcome, record)
     except KeyboardInterrupt:
         record.close(interrupted=True, created=len(outcome.pending))
         _report_interrupted(app, outcome, len(to_send), record.path)

@@ -36,7 +36,6 @@ def run_import(
     for line in warning_lines([p for p in rules.import_image_problems(params) if p.warning], FLAGS):
         app.warn(line)
 
-    from wsctl.aws.images import import_image as start_import
     from wsctl.ops.runrecord import RunRecord
     from wsctl.render.images import image_result_outcome
     from wsctl.render.outcome import show
@@ -44,7 +43,7 @@ def run_import(
     record = RunRecord("import-image", sys.argv[1:])
     record.write("send", Request=params)
     try:
-        image_id = start_import(app.service, params)
+        image_id = app.service.import_image(params)
     except BaseException as exc:
         record.close(error=f"{type(exc).__name__}: {exc}")
         raise
