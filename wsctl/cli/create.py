@@ -15,6 +15,8 @@ from wsctl.cli.options import (
     PollIntervalOpt,
     YesOpt,
     app_context,
+    timeout_option,
+    wait_option,
 )
 from wsctl.context import AppContext
 from wsctl.errors import InvalidInput
@@ -75,15 +77,8 @@ def create(
     tags: Annotated[list[str] | None, typer.Option("--tag", metavar="KEY=VALUE", help="A tag (repeatable).")] = None,
     dry_run: DryRunOpt = False,
     yes: YesOpt = False,
-    wait: Annotated[
-        bool, typer.Option("--wait", metavar="", help="Follow each new WorkSpace until it is AVAILABLE or fails.")
-    ] = False,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout", min=0, metavar="SECONDS", help="With --wait: seconds [default: 1200, 2400 with encryption]."
-        ),
-    ] = None,
+    wait: Annotated[bool, wait_option("Follow each new WorkSpace until it is AVAILABLE or fails.")] = False,
+    timeout: Annotated[float | None, timeout_option(("create", ""), ("create-encrypted", "with encryption"))] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,

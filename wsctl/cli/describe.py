@@ -13,6 +13,8 @@ from wsctl.cli.options import (
     OutputOpt,
     PollIntervalOpt,
     app_context,
+    timeout_option,
+    wait_option,
 )
 from wsctl.errors import LocatedProblem, UsageError
 from wsctl.input.flags import flag_problems, raise_if_problems
@@ -62,17 +64,9 @@ def describe(
         ),
     ] = None,
     wait: Annotated[
-        bool,
-        typer.Option(
-            "--wait", metavar="", help="Wait until every selected WorkSpace settles (resumes an interrupted wait)."
-        ),
+        bool, wait_option("Wait until every selected WorkSpace settles (resumes an interrupted wait).")
     ] = False,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout", min=0, metavar="SECONDS", help="With --wait: give up after this many seconds [default: 2400]."
-        ),
-    ] = None,
+    timeout: Annotated[float | None, timeout_option(("describe", ""))] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,

@@ -12,6 +12,8 @@ from wsctl.cli.options import (
     OutputOpt,
     PollIntervalOpt,
     app_context,
+    timeout_option,
+    wait_option,
 )
 from wsctl.input.flags import flag_problems, raise_if_problems
 
@@ -21,12 +23,8 @@ def describe_images(
     ids: Annotated[
         list[str] | None, typer.Option("--id", metavar="ID", help="An image ID (wsi-...), repeatable.")
     ] = None,
-    wait: Annotated[
-        bool, typer.Option("--wait", metavar="", help="Wait until each image is AVAILABLE or ERROR.")
-    ] = False,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800].")
-    ] = None,
+    wait: Annotated[bool, wait_option("Wait until each image is AVAILABLE or ERROR.")] = False,
+    timeout: Annotated[float | None, timeout_option(("import-image", ""))] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
@@ -56,19 +54,6 @@ def describe_images(
     if not wait:
         show(app, images_outcome(images, sandbox=app.sandbox))
         return
-    from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
-    from wsctl.spec.waits import ImageSpec, Item
+    from wsctl.ops.images import wait_for_images
 
-    items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
-    result = follow(
-        app,
-        items,
-        app.service.describe_images,
-        ImageSpec(),
-        noun="image",
-        timeout=DEFAULT_TIMEOUT["import-image"] if timeout is None else timeout,
-        poll_interval=poll_interval,
-        seed={i["ImageId"]: i for i in images},
-    )
-    show(app, images_outcome([i.description for i in result.items if i.description], sandbox=app.sandbox))
-    raise typer.Exit(finish(app, result, noun="image", resumable=False))
+    raise typer.Exit(wait_for_images(app, images, timeout=timeout, poll_interval=poll_interval))

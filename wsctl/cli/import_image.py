@@ -13,6 +13,8 @@ from wsctl.cli.options import (
     OutputOpt,
     PollIntervalOpt,
     app_context,
+    timeout_option,
+    wait_option,
 )
 from wsctl.context import AppContext
 from wsctl.input.flags import parse_tags, raise_if_problems
@@ -56,12 +58,9 @@ def import_image(
             autocompletion=complete_applications,
         ),
     ] = None,
-    wait: Annotated[
-        bool, typer.Option("--wait", metavar="", help="Follow the import until AVAILABLE or ERROR.")
-    ] = False,
+    wait: Annotated[bool, wait_option("Follow the import until AVAILABLE or ERROR.")] = False,
     timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 10800, 14400 with Office]."),
+        float | None, timeout_option(("import-image", ""), ("import-image-office", "with Office"))
     ] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,10 +19,9 @@ from wsctl.cli.options import (
     TargetIdsArg,
     YesOpt,
     app_context,
+    file_option,
+    timeout_option,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def modify(
@@ -41,20 +40,13 @@ def modify(
     directory_id: TargetDirectoryOpt = None,
     bundle_id: TargetBundleOpt = None,
     file: Annotated[
-        str | None,
-        typer.Option(
-            "-f",
-            "--file",
-            metavar="FILE",
-            help="YAML or CSV: workspace_id and compute_type / root_volume_size / user_volume_size.",
-        ),
+        str | None, file_option("YAML or CSV: workspace_id and compute_type / root_volume_size / user_volume_size.")
     ] = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
     wait: ChangeWaitOpt = False,
     timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 3600 compute, 7200 volumes]."),
+        float | None, timeout_option(("modify-compute", "compute"), ("modify-volume", "volumes"))
     ] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
@@ -106,7 +98,6 @@ def modify(
     plan = build_plan(targets, workspaces, flags)
     if plan.problems:
         raise InvalidInput(plan.problems)
-    from wsctl.ops.waiting import DEFAULT_TIMEOUT
 
     volumes = any("RootVolumeSizeGib" in c.target or "UserVolumeSizeGib" in c.target for c in plan.changes)
     raise typer.Exit(
@@ -120,7 +111,7 @@ def modify(
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
-            wait_timeout=DEFAULT_TIMEOUT["modify-volume" if volumes else "modify-compute"],
+            timeout_kind="modify-volume" if volumes else "modify-compute",
             step_note=step_note,
         )
     )

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from wsctl.context import AppContext
 from wsctl.options import OutputFormat
+
+# Options whose help differs per command: one declaration each, the words from the command.
+
+
+def wait_option(help: str) -> Any:
+    return typer.Option("--wait", metavar="", help=help)
+
+
+def timeout_option(*kinds: tuple[str, str]) -> Any:
+    """--timeout, its defaults shown from `wsctl.spec.waits.DEFAULT_TIMEOUT`: (kind, label) pairs."""
+    from wsctl.spec.waits import DEFAULT_TIMEOUT
+
+    shown = ", ".join(f"{DEFAULT_TIMEOUT[kind]:.0f}" + (f" {label}" if label else "") for kind, label in kinds)
+    return typer.Option(
+        "--timeout", min=0, metavar="SECONDS", help=f"With --wait: give up after this many seconds [default: {shown}]."
+    )
+
+
+def file_option(help: str) -> Any:
+    return typer.Option("-f", "--file", metavar="FILE", help=help)
+
 
 OutputOpt = Annotated[
     OutputFormat | None,
@@ -46,9 +67,7 @@ TargetDirectoryOpt = Annotated[
 TargetBundleOpt = Annotated[
     str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
 ]
-ChangeWaitOpt = Annotated[
-    bool, typer.Option("--wait", metavar="", help="Follow each change until it has been applied.")
-]
+ChangeWaitOpt = Annotated[bool, wait_option("Follow each change until it has been applied.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", metavar="", help="Show the plan and send nothing that changes anything.")

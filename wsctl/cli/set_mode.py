@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,10 +19,9 @@ from wsctl.cli.options import (
     TargetIdsArg,
     YesOpt,
     app_context,
+    file_option,
+    timeout_option,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 def set_mode(
@@ -44,20 +43,12 @@ def set_mode(
     directory_id: TargetDirectoryOpt = None,
     bundle_id: TargetBundleOpt = None,
     file: Annotated[
-        str | None,
-        typer.Option(
-            "-f",
-            "--file",
-            metavar="FILE",
-            help="YAML or CSV with workspace_id, running_mode, auto_stop_timeout per WorkSpace.",
-        ),
+        str | None, file_option("YAML or CSV with workspace_id, running_mode, auto_stop_timeout per WorkSpace.")
     ] = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
     wait: ChangeWaitOpt = False,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0, metavar="SECONDS", help="With --wait [default: 600].")
-    ] = None,
+    timeout: Annotated[float | None, timeout_option(("set-mode", ""))] = None,
     poll_interval: PollIntervalOpt = None,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
@@ -106,7 +97,6 @@ def set_mode(
         from wsctl.errors import InvalidInput
 
         raise InvalidInput(plan.problems)
-    from wsctl.ops.waiting import DEFAULT_TIMEOUT
     from wsctl.render.tables import running_mode_text
 
     raise typer.Exit(
@@ -120,7 +110,7 @@ def set_mode(
             wait=wait,
             timeout=timeout,
             poll_interval=poll_interval,
-            wait_timeout=DEFAULT_TIMEOUT["set-mode"],
+            timeout_kind="set-mode",
         )
     )
 

@@ -125,7 +125,7 @@ def apply_plan(
     wait: bool,
     timeout: float | None,
     poll_interval: float | None,
-    wait_timeout: float,
+    timeout_kind: str,
     step_note: Callable[[PlannedChange, int], str] | None = None,
 ) -> int:
     from wsctl.aws.modifies import ModifyOutcome
@@ -152,7 +152,9 @@ def apply_plan(
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
-    wait_timeout = timeout if timeout is not None else wait_timeout
+    from wsctl.spec.waits import timeout_for
+
+    wait_timeout = timeout_for(timeout_kind, timeout)
     try:
         stopped = _run_steps(app, plan, outcome, record, step_note, poll_interval, wait_timeout)
     except KeyboardInterrupt:

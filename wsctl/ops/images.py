@@ -52,17 +52,16 @@ def run_import(
     if not wait:
         show(app, image_result_outcome(image_id, params, None, sandbox=app.sandbox))
         return 0
-    from wsctl.ops.waiting import DEFAULT_TIMEOUT, finish, follow
-    from wsctl.spec.waits import ImageSpec, Item
+    from wsctl.ops.waiting import finish, follow
+    from wsctl.spec.waits import ImageSpec, Item, timeout_for
 
-    default = DEFAULT_TIMEOUT["import-image-office" if params.get("Applications") else "import-image"]
     result = follow(
         app,
         [Item(image_id, str(params["ImageName"]))],
         app.service.describe_images,
         ImageSpec(),
         noun="image import",
-        timeout=default if timeout is None else timeout,
+        timeout=timeout_for("import-image-office" if params.get("Applications") else "import-image", timeout),
         poll_interval=poll_interval,
     )
     image = result.items[0].description
@@ -76,3 +75,27 @@ def _pending(app: AppContext, result: Any, image_id: str) -> int:
     code = finish(app, result, noun="image", resumable=False)
     app.note(f"To keep waiting: {app.command_prefix()} describe-images --id {image_id} --wait")
     return code
+
+
+def wait_for_images(
+    app: AppContext, images: list[dict[str, Any]], *, timeout: float | None, poll_interval: float | None
+) -> int:
+    """`describe-images --wait`: until each image is AVAILABLE or ERROR; prints the final descriptions."""
+    from wsctl.ops.waiting import finish, follow
+    from wsctl.render.images import images_outcome
+    from wsctl.render.outcome import show
+    from wsctl.spec.waits import ImageSpec, Item, timeout_for
+
+    items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
+    result = follow(
+        app,
+        items,
+        app.service.describe_images,
+        ImageSpec(),
+        noun="image",
+        timeout=timeout_for("import-image", timeout),
+        poll_interval=poll_interval,
+        seed={i["ImageId"]: i for i in images},
+    )
+    show(app, images_outcome([i.description for i in result.items if i.description], sandbox=app.sandbox))
+    return finish(app, result, noun="image", resumable=False)

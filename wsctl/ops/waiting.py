@@ -14,21 +14,9 @@ from typing import Any
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.ops.waiter import Backoff, Fetch, Waiter
-from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
+from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status, timeout_for
 from wsctl.text import count
 
-# Seconds. AWS: creation up to 20 minutes (40 with encryption); compute changes up to an
-# hour, disk changes up to two; image import 90 minutes or more (3 hours with Office).
-DEFAULT_TIMEOUT = {
-    "create": 1200.0,
-    "create-encrypted": 2400.0,
-    "describe": 2400.0,
-    "set-mode": 600.0,
-    "modify-compute": 3600.0,
-    "modify-volume": 7200.0,
-    "import-image": 10800.0,
-    "import-image-office": 14400.0,
-}
 RESUME_IDS_SHOWN = 10
 
 
@@ -122,7 +110,7 @@ def wait_for_workspaces(
         app.service.describe_workspaces_by_id,
         SettleSpec(),
         noun="WorkSpace",
-        timeout=DEFAULT_TIMEOUT["describe"] if timeout is None else timeout,
+        timeout=timeout_for("describe", timeout),
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in workspaces},
     )
@@ -156,7 +144,6 @@ def wait_after_create(
     from wsctl.render.outcome import show
 
     encrypted = any(r.get("RootVolumeEncryptionEnabled") or r.get("UserVolumeEncryptionEnabled") for r in requests)
-    default = DEFAULT_TIMEOUT["create-encrypted" if encrypted else "create"]
     items = workspace_items([*pending, *existing])
     failed_requests = list(getattr(outcome, "failed", []) or [])
     result = follow(
@@ -165,7 +152,7 @@ def wait_after_create(
         app.service.describe_workspaces_by_id,
         SettleSpec(),
         noun="new WorkSpace" if pending else "existing WorkSpace",
-        timeout=default if timeout is None else timeout,
+        timeout=timeout_for("create-encrypted" if encrypted else "create", timeout),
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in existing},
     )

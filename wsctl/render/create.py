@@ -9,9 +9,10 @@ from rich.table import Table
 
 from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import id_column, new_table, running_mode_text, state_text, volumes_text
+from wsctl.render.tables import id_column, new_table, running_mode_text, volumes_text, workspaces_table
 
 PLAN_ROWS_SHOWN = 50
+PENDING_COLUMNS = ("WorkspaceId", "UserName", "State", "RunningMode", "Compute", "BundleId")
 
 FAILURE_HINTS = {
     "ResourceNotFound.User": "the user must exist in the directory",
@@ -32,24 +33,7 @@ def failure_hint(failure: dict[str, Any]) -> str:
 
 
 def pending_table(workspaces: Sequence[dict[str, Any]], *, title: str, sandbox: bool) -> Table:
-    table = new_table(title, sandbox=sandbox)
-    id_column(table, "WorkspaceId", (w.get("WorkspaceId") for w in workspaces))
-    table.add_column("UserName", overflow="fold")
-    table.add_column("State", no_wrap=True)
-    table.add_column("RunningMode", no_wrap=True)
-    table.add_column("Compute", no_wrap=True)
-    id_column(table, "BundleId", (w.get("BundleId") for w in workspaces))
-    for ws in workspaces:
-        props = ws.get("WorkspaceProperties") or {}
-        table.add_row(
-            ws.get("WorkspaceId", ""),
-            ws.get("UserName", ""),
-            state_text(ws.get("State")),
-            running_mode_text(props),
-            props.get("ComputeTypeName") or "-",
-            ws.get("BundleId", ""),
-        )
-    return table
+    return workspaces_table(workspaces, title=title, sandbox=sandbox, columns=PENDING_COLUMNS)
 
 
 def failed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.table import Table
@@ -51,30 +51,42 @@ def modifications_text(ws: dict[str, Any]) -> str:
     return ", ".join(f"{m.get('Resource')}:{m.get('State')}" for m in mods) or ""
 
 
-def workspaces_table(workspaces: Sequence[dict[str, Any]], *, title: str | None = None, sandbox: bool = False) -> Table:
+# Every WorkSpace column a table can show: header -> (cell, how the column behaves). An ID
+# column is sized to its longest value and never cut (id_column).
+_ID_COLUMNS = {"WorkspaceId", "DirectoryId", "BundleId"}
+_CELLS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "WorkspaceId": lambda ws: ws.get("WorkspaceId", ""),
+    "UserName": lambda ws: ws.get("UserName", ""),
+    "State": lambda ws: state_text(ws.get("State")),
+    "RunningMode": lambda ws: running_mode_text(ws.get("WorkspaceProperties") or {}),
+    "Compute": lambda ws: (ws.get("WorkspaceProperties") or {}).get("ComputeTypeName") or "-",
+    "Root/User GiB": lambda ws: volumes_text(ws.get("WorkspaceProperties") or {}),
+    "DirectoryId": lambda ws: ws.get("DirectoryId", ""),
+    "BundleId": lambda ws: ws.get("BundleId", ""),
+    "IP": lambda ws: ws.get("IpAddress") or "-",
+    "Modifications": modifications_text,
+}
+_COLUMN_STYLE: dict[str, dict[str, Any]] = {
+    "UserName": {"overflow": "fold"},
+    "Root/User GiB": {"no_wrap": True, "justify": "right"},
+    "Modifications": {"overflow": "fold"},
+}
+DESCRIBE_COLUMNS = tuple(_CELLS)
+
+
+def workspaces_table(
+    workspaces: Sequence[dict[str, Any]],
+    *,
+    title: str | None = None,
+    sandbox: bool = False,
+    columns: Sequence[str] = DESCRIBE_COLUMNS,
+) -> Table:
     table = new_table(title, sandbox=sandbox)
-    id_column(table, "WorkspaceId", (w.get("WorkspaceId") for w in workspaces))
-    table.add_column("UserName", overflow="fold")
-    table.add_column("State", no_wrap=True)
-    table.add_column("RunningMode", no_wrap=True)
-    table.add_column("Compute", no_wrap=True)
-    table.add_column("Root/User GiB", no_wrap=True, justify="right")
-    id_column(table, "DirectoryId", (w.get("DirectoryId") for w in workspaces))
-    id_column(table, "BundleId", (w.get("BundleId") for w in workspaces))
-    table.add_column("IP", no_wrap=True)
-    table.add_column("Modifications", overflow="fold")
+    for header in columns:
+        if header in _ID_COLUMNS:
+            id_column(table, header, (ws.get(header) for ws in workspaces))
+        else:
+            table.add_column(header, **_COLUMN_STYLE.get(header, {"no_wrap": True}))
     for ws in workspaces:
-        props = ws.get("WorkspaceProperties") or {}
-        table.add_row(
-            ws.get("WorkspaceId", ""),
-            ws.get("UserName", ""),
-            state_text(ws.get("State")),
-            running_mode_text(props),
-            props.get("ComputeTypeName") or "-",
-            volumes_text(props),
-            ws.get("DirectoryId", ""),
-            ws.get("BundleId", ""),
-            ws.get("IpAddress") or "-",
-            modifications_text(ws),
-        )
+        table.add_row(*(_CELLS[header](ws) for header in columns))
     return table

@@ -224,26 +224,9 @@ class ModelValidator:
                 out.append(Problem(path, "type", f"{preview(value)} is not a list", value=value))
                 return
             n = len(value)
-            if lo is not None and n < lo:
-                out.append(
-                    Problem(
-                        path,
-                        "items",
-                        f"has {n} items; at least {lo} required",
-                        f"Member must have length greater than or equal to {lo}",
-                        n,
-                    )
-                )
-            if hi is not None and n > hi:
-                out.append(
-                    Problem(
-                        path,
-                        "items",
-                        f"has {n} items; at most {hi} allowed",
-                        f"Member must have length less than or equal to {hi}",
-                        n,
-                    )
-                )
+            size = _size_problem(path, "items", f"has {n} items", n, lo, hi, n)
+            if size is not None:
+                out.append(size)
             for index, item in enumerate(value):
                 member(item, (*path, index), out)
 
@@ -291,26 +274,9 @@ class ModelValidator:
                 )
                 return
             n = len(value)
-            if lo is not None and n < lo:
-                out.append(
-                    Problem(
-                        path,
-                        "length",
-                        f"{preview(value)} is {n} characters long; at least {lo} required",
-                        f"Member must have length greater than or equal to {lo}",
-                        value,
-                    )
-                )
-            elif hi is not None and n > hi:
-                out.append(
-                    Problem(
-                        path,
-                        "length",
-                        f"{preview(value)} is {n} characters long; at most {hi} allowed",
-                        f"Member must have length less than or equal to {hi}",
-                        value,
-                    )
-                )
+            size = _size_problem(path, "length", f"{preview(value)} is {n} characters long", n, lo, hi, value)
+            if size is not None:
+                out.append(size)
             elif pattern is not None and not pattern.search(value):
                 like = f" (for example {example})" if example else ""
                 out.append(
@@ -355,6 +321,25 @@ class ModelValidator:
                 )
 
         return check
+
+
+def _size_problem(
+    path: PathT, kind: str, what: str, n: int, lo: int | None, hi: int | None, value: Any
+) -> Problem | None:
+    """A list's item count or a string's length against the model's min and max."""
+    if lo is not None and n < lo:
+        return Problem(
+            path,
+            kind,
+            f"{what}; at least {lo} required",
+            f"Member must have length greater than or equal to {lo}",
+            value,
+        )
+    if hi is not None and n > hi:
+        return Problem(
+            path, kind, f"{what}; at most {hi} allowed", f"Member must have length less than or equal to {hi}", value
+        )
+    return None
 
 
 def _type_check(kind: type, words: str) -> Validator:
