@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import sandbox_support as sb
-from wsctl.spec import model
+from wsctl.spec import enums
 
 
 def _import(c, seed, name="golden", **extra):
@@ -78,7 +78,7 @@ def test_failing_ami_ends_in_error_with_details_from_the_model(monkeypatch):
     assert image["ErrorCode"] and image["ErrorMessage"]
     codes = [d["ErrorCode"] for d in image["ErrorDetails"]]
     assert {"OutdatedPowershellVersion", "DomainJoined"} <= set(codes)
-    assert set(codes) <= set(model.enum_values("WorkspaceImageErrorDetailCode"))
+    assert set(codes) <= set(enums.enum_values("WorkspaceImageErrorDetailCode"))
     assert all(d["ErrorMessage"] for d in image["ErrorDetails"])
 
 
@@ -214,7 +214,7 @@ def test_bundles(monkeypatch):
     assert standard["State"] == "AVAILABLE" and standard["BundleType"] == "REGULAR"
     assert standard["ImageId"].startswith("wsi-")
     assert isinstance(standard["CreationTime"], dt.datetime) and isinstance(standard["LastUpdatedTime"], dt.datetime)
-    assert set(model.enum_values("Compute")) >= {b["ComputeType"]["Name"] for b in amazon}
+    assert set(enums.enum_values("Compute")) >= {b["ComputeType"]["Name"] for b in amazon}
     picked = c.describe_workspace_bundles(BundleIds=[standard["BundleId"], sb.failing_bundle_id(seed)])["Bundles"]
     assert {b["BundleId"] for b in picked} == {standard["BundleId"], sb.failing_bundle_id(seed)}
     got, message, _ = _refused(lambda: c.describe_workspace_bundles(BundleIds=[standard["BundleId"]], Owner="AMAZON"))

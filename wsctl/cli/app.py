@@ -1,12 +1,11 @@
 """The root Typer app: global options and command wiring, nothing else.
 
-Command modules import only Typer and light wsctl modules at import time; boto3, Rich
+Command modules import only Typer and light wsctl modules at import time; botocore, Rich
 and YAML are imported where they are used, so `--help` and completion stay fast.
 """
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +20,7 @@ from wsctl.cli.modify import modify
 from wsctl.cli.report import report_exception
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
+from wsctl.cli.typer_internals import evaluate_annotations_once
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -57,7 +57,7 @@ class WsctlGroup(TyperGroup):
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
         # A TAB press (_WSCTL_COMPLETE set): one-line help, no Rich (see wsctl.cli.completion).
-        from wsctl.cli.completion import use_plain_help_formats
+        from wsctl.cli.typer_internals import use_plain_help_formats
 
         use_plain_help_formats()
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
@@ -200,23 +200,7 @@ app.command("describe-images")(describe_images)
 app.add_typer(sandbox_app, name="sandbox")
 
 
-def _evaluate_annotations(typer_app: typer.Typer) -> None:
-    """Evaluate each command's annotations once, here, instead of six times in Typer.
-
-    Under `from __future__ import annotations` every annotation is a string, and Typer
-    evaluates (and compiles) each one twice per look at a command, three looks per command
-    while it builds the CLI: about 40 ms of every `--help` and completion call. Evaluated
-    once at import, Typer finds ready objects.
-    """
-    for info in [typer_app.registered_callback, *typer_app.registered_commands]:
-        if info is not None and info.callback is not None:
-            info.callback.__annotations__ = inspect.get_annotations(info.callback, eval_str=True)
-    for group in typer_app.registered_groups:
-        if group.typer_instance is not None:
-            _evaluate_annotations(group.typer_instance)
-
-
-_evaluate_annotations(app)
+evaluate_annotations_once(app)
 
 
 def _reader_gone() -> int:

@@ -1,4 +1,10 @@
-"""Command-line values coerced without pydantic, for the plain types wsctl's options use.
+"""Every use of Typer's private modules, behind one version check (`KNOWN`).
+
+With another Typer than the one these were written against, each piece steps aside and
+Typer does the work itself: slower, never wrong. pyproject.toml pins the range; a test
+fails when the pinned Typer no longer has these internals.
+
+Command-line values coerced without pydantic, for the plain types wsctl's options use:
 
 Typer (0.27 and newer) turns every parameter's value into its Python type through a
 pydantic TypeAdapter, built the first time the parameter is processed. Importing pydantic
@@ -13,17 +19,29 @@ left to Typer.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Any, get_args, get_origin
 
+import typer
+
+from wsctl.cli.completion import plain_help
+
 _INT_TEXT = re.compile(r"[+-]?\d+(?:_\d+)*(?:\.0+)?")
 _TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
 
-try:  # Typer's internals: absent or different in other versions, then Typer does it all itself
+# The Typer releases whose internals are used here (pyproject.toml pins the same range).
+KNOWN_RANGE = ((0, 27), (0, 30))
+_VERSION = tuple(int(part) for part in re.findall(r"\d+", typer.__version__)[:2])
+KNOWN = KNOWN_RANGE[0] <= _VERSION < KNOWN_RANGE[1]
+
+try:  # absent or different in other versions: then Typer does it all itself
+    if not KNOWN:
+        raise ImportError(f"Typer {typer.__version__} is outside {KNOWN_RANGE}")
     from typer._coercion import RuntimeParam as _RuntimeParam
     from typer._display import _escape_control_characters as _escape  # type: ignore[attr-defined]
     from typer._param_types import coerce_cli_choice as _coerce_cli_choice
@@ -229,3 +247,59 @@ def install(command: Any) -> int:
         _with_plain_help_option(current)
         stack.extend(getattr(current, "commands", {}).values())
     return done
+
+
+def evaluate_annotations_once(typer_app: Any) -> None:
+    """Evaluate each command's annotations once, here, instead of six times in Typer.
+
+    Under `from __future__ import annotations` every annotation is a string, and Typer
+    evaluates (and compiles) each one twice per look at a command, three looks per command
+    while it builds the CLI: about 40 ms of every `--help` and completion call. Evaluated
+    once at import, Typer finds ready objects.
+    """
+    for info in [typer_app.registered_callback, *typer_app.registered_commands]:
+        if info is not None and info.callback is not None:
+            info.callback.__annotations__ = inspect.get_annotations(info.callback, eval_str=True)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            evaluate_annotations_once(group.typer_instance)
+
+
+def _zsh_escape(text: str) -> str:
+    # Typer's own escaping for the _arguments spec its zsh script evaluates.
+    return text.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`").replace(":", r"\\:")
+
+
+def use_plain_help_formats() -> None:
+    """Print zsh, fish and PowerShell completions with one-line plain help, without Rich.
+
+    Typer renders each completion's help through Rich: that imports Rich on every TAB, eats
+    `[...]` as markup, and wraps help longer than 80 columns onto a new line, which zsh and
+    fish then read as more candidates. These classes print the same protocol, help kept on
+    one line. Typer registers its own classes while it builds the CLI, so this runs after.
+    """
+    if not KNOWN:  # pragma: no cover - another Typer: keep its own formats
+        return
+    try:
+        from typer._click.shell_completion import CompletionItem, add_completion_class
+        from typer._completion_classes import FishComplete, PowerShellComplete, ZshComplete
+    except ImportError:  # pragma: no cover - another Typer: keep its own formats
+        return
+
+    class PlainZshComplete(ZshComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            value = _zsh_escape(item.value)
+            return f'"{value}":"{_zsh_escape(plain_help(item.help))}"' if item.help else f'"{value}"'
+
+    class PlainFishComplete(FishComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            return f"{item.value}\t{plain_help(item.help)}" if item.help else f"{item.value}"
+
+    class PlainPowerShellComplete(PowerShellComplete):
+        def format_completion(self, item: CompletionItem) -> str:
+            return f"{item.value}:::{plain_help(item.help) if item.help else ' '}"
+
+    add_completion_class(PlainZshComplete, "zsh")
+    add_completion_class(PlainFishComplete, "fish")
+    add_completion_class(PlainPowerShellComplete, "powershell")
+    add_completion_class(PlainPowerShellComplete, "pwsh")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, UsageError
 from wsctl.ops.changes import Confirm
+from wsctl.ops.waiting import wait_after_create
 from wsctl.text import count
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def run_create(
     if not to_send:
         app.note(f"Nothing to create: all {count(len(existing), 'user')} already have a WorkSpace.")
         if wait:
-            return _maybe_wait(app, wait, [], existing, timeout, poll_interval, requests)
+            return wait_after_create(app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval)
         show(app, results_outcome([], [], existing, sandbox=app.sandbox))
         return ExitCode.OK
     _print_summary(app, to_send, existing)
@@ -103,7 +104,9 @@ def run_create(
         )
     )
     if wait:
-        return _maybe_wait(app, wait, outcome.pending, existing, timeout, poll_interval, requests, outcome=outcome)
+        return wait_after_create(
+            app, outcome.pending, existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
+        )
     return ExitCode.PARTIAL if outcome.failed else ExitCode.OK
 
 
@@ -128,20 +131,3 @@ def _report_interrupted(app: AppContext, outcome: CreateOutcome, planned: int, p
         f"(all of them are in the run record {path}). Run the same command again to finish; "
         "users who already have a WorkSpace are not sent twice."
     )
-
-
-def _maybe_wait(
-    app: AppContext,
-    wait: bool,
-    pending: list[dict[str, Any]],
-    existing: list[dict[str, Any]],
-    timeout: float | None,
-    poll_interval: float | None,
-    requests: list[dict[str, Any]],
-    outcome: CreateOutcome | None = None,
-) -> int:
-    if not wait:
-        return ExitCode.OK
-    from wsctl.ops.waiting import wait_after_create
-
-    return wait_after_create(app, pending, existing, outcome, requests, timeout=timeout, poll_interval=poll_interval)

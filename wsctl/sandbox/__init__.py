@@ -1,1 +1,1 @@
-"""The sandbox: a local WorkSpaces-compatible backend behind the boto3 client."""
+"""The sandbox: a local WorkSpaces-compatible backend behind the botocore client."""

@@ -1,4 +1,4 @@
-"""Attaches the sandbox to a boto3 client at the transport: botocore's `before-send` event.
+"""Attaches the sandbox to a botocore client at the transport: botocore's `before-send` event.
 
 botocore serialises and signs the request as for AWS, then emits `before-send`; the first
 handler that returns a response replaces the HTTP call. So botocore's serializer, retry

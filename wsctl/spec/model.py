@@ -370,10 +370,6 @@ def validate(operation: str, params: dict[str, Any]) -> list[Problem]:
     return validator().validate(operation, params)
 
 
-def enum_values(shape_name: str) -> tuple[str, ...]:
-    return validator().enum(shape_name)
-
-
 def aws_validation_message(problems: list[Problem]) -> str:
     """The wording AWS's front end uses for constraint failures (for the sandbox)."""
     parts = []

@@ -1,7 +1,8 @@
 """WorkSpaces rules that the service model does not state.
 
 Sources: the WorkSpaces Administration Guide (running mode, modify, BYOL pages) and the
-Terraform provider, as collected in docs/workspaces-api.md. Each function returns
+Terraform AWS provider (internal/service/workspaces); a rule found elsewhere names its
+source where it is coded, and one with no source says UNVERIFIED. Each function returns
 `Problem`s with the same paths as `wsctl.spec.model`, so callers map them to flags and file
 locations the same way. Problems marked `warning=True` are shown but do not stop a run.
 """
@@ -47,10 +48,6 @@ def merge(model_problems: list[Problem], rule_problems: list[Problem]) -> list[P
     out = [by_rule.get(p.path, p) if p.kind == "range" else p for p in model_problems]
     flagged = {p.path for p in model_problems}
     return out + [p for p in rule_problems if p.path not in flagged]
-
-
-def is_graphics(compute: str | None) -> bool:
-    return bool(compute) and str(compute).startswith("GRAPHICS")
 
 
 def volume_pair_allowed(root: int, user: int, compute: str | None) -> bool:
