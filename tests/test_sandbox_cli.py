@@ -157,17 +157,20 @@ def test_sandbox_help_lists_the_three_commands():
         assert command in run.stdout
 
 
-def test_a_file_that_is_not_a_database_is_named_and_reset_replaces_it(tmp_path, monkeypatch):
+def test_a_file_that_is_not_a_database_is_named_and_only_reset_force_replaces_it(tmp_path, monkeypatch):
     bad = tmp_path / "not-a-db.sqlite3"
     bad.write_text("this is not SQLite\n" * 100)
     monkeypatch.setenv("WSCTL_SANDBOX_DB", str(bad))
     run = wsctl("--sandbox", "describe")
     assert run.exit_code == 1
-    assert f"the sandbox database {bad} is not a sandbox database" in run.stderr
-    assert "wsctl sandbox reset" in run.stderr and "Traceback" not in run.stderr
-    fixed = wsctl("sandbox", "reset", "-o", "json")
+    assert f"the sandbox database {bad} is not an SQLite database" in run.stderr
+    assert "wsctl sandbox reset --force" in run.stderr and "Traceback" not in run.stderr
+    refused = wsctl("sandbox", "reset")
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    assert bad.read_text() == "this is not SQLite\n" * 100
+    fixed = wsctl("sandbox", "reset", "--force", "-o", "json")
     assert fixed.exit_code == 0, fixed.stderr
-    assert "replacing it" in fixed.stderr
+    assert "replaced it with a new sandbox" in fixed.stderr
     assert fixed.json()["Directories"]  # reset -o json prints what info prints
     assert wsctl("--sandbox", "describe").exit_code == 0
 

@@ -68,6 +68,13 @@ def reset(
         typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
     ] = True,
     image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the file even if it is not a wsctl sandbox (another program's database, not SQLite at all).",
+        ),
+    ] = False,
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -77,6 +84,9 @@ def reset(
     sandbox-update-fails (whose modifications fail), an AD_CONNECTOR directory with 10
     users, Amazon and custom bundles (one custom bundle's WorkSpaces end in ERROR), and
     EC2 images to import (one fails ingestion). `wsctl sandbox info` shows them all.
+
+    It replaces only a file that is a wsctl sandbox (of any version, even a damaged one);
+    any other file at WSCTL_SANDBOX_DB is left as it is, unless --force.
 
     Example:
 
@@ -102,16 +112,9 @@ def reset(
         core=core,
         image_limit=image_limit,
     )
-    from wsctl.sandbox.store import SandboxUnavailable
-
-    try:
-        store.reset(settings)
-    except SandboxUnavailable as exc:
-        if not exc.broken:
-            raise
-        app.warn(f"{store.path} was not a sandbox database; replacing it")
-        store.discard()
-        store.reset(settings)
+    replaced = store.reset(settings, force=force)
+    if replaced is not None:
+        app.warn(f"{store.path} {replaced}; replaced it with a new sandbox (--force)")
     info = store.info()
     amazon = sum(1 for b in info["Bundles"] if b["Owner"] == "AMAZON")
     app.note(
