@@ -101,7 +101,7 @@ def test_reset_wipes_the_state_and_the_counters(monkeypatch):
     sb.reset("--users", "3")
     assert sb.counts() == {}
     assert c.describe_workspaces()["Workspaces"] == []
-    assert len(sb.primary_directory(sb.info())["UserNames"]) == 4
+    assert len(sb.primary_directory(sb.info())["UserNames"]) == 3
 
 
 _WORKER = textwrap.dedent(

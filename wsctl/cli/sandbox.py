@@ -117,9 +117,12 @@ def reset(
         app.warn(f"{store.path} {replaced}; replaced it with a new sandbox (--force)")
     info = store.info()
     amazon = sum(1 for b in info["Bundles"] if b["Owner"] == "AMAZON")
+    users = sum(len(d["UserNames"]) for d in info["Directories"])
+    faults = sum(len(d["FaultUsers"]) for d in info["Directories"])
+    fault_text = f", and {faults} user{'s' if faults != 1 else ''} that inject{'s' if faults == 1 else ''} failures"
     app.note(
         f"Sandbox reset: {store.path}\n"
-        f"{len(info['Directories'])} directories ({sum(len(d['UserNames']) for d in info['Directories'])} users), "
+        f"{len(info['Directories'])} directories ({users} users{fault_text if faults else ''}), "
         f"{amazon} Amazon and {len(info['Bundles']) - amazon} custom bundles, "
         f"{len(info['Ec2Images'])} EC2 images to import. See them with: wsctl sandbox info"
     )

@@ -436,7 +436,14 @@ class Store:
             return {r[0]: r[1] for r in conn.execute("SELECT operation, count FROM requests ORDER BY operation")}
 
     def info(self) -> dict[str, Any]:
-        """The seed, counters and settings, as `wsctl sandbox info -o json` shows them."""
+        """The seed, counters and settings, as `wsctl sandbox info -o json` shows them.
+
+        Each directory's `UserNames` are its ordinary users; the seeded users that inject
+        failures (`seed.FAULT_USERS`) are apart, in `FaultUsers` (name -> what it makes
+        happen), so `Settings.Users` is the number of the first directory's `UserNames`.
+        """
+        from wsctl.sandbox.seed import FAULT_USERS
+
         with self.read() as conn:
             settings = self.settings(conn)
             directories = []
@@ -453,7 +460,8 @@ class Store:
                         "DirectoryId": row["directory_id"],
                         "DirectoryName": data["DirectoryName"],
                         "DirectoryType": data["DirectoryType"],
-                        "UserNames": users,
+                        "UserNames": [u for u in users if u not in FAULT_USERS],
+                        "FaultUsers": {u: FAULT_USERS[u] for u in users if u in FAULT_USERS},
                     }
                 )
             bundles = []
