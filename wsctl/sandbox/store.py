@@ -31,6 +31,9 @@ from typing import Any
 from wsctl.errors import WsctlError
 from wsctl.sandbox.settings import ACCOUNT_ID, Settings
 
+# Bumping it: add to _MIGRATIONS the statements that take the previous version to this one
+# (additive changes: ALTER TABLE ... ADD COLUMN, CREATE TABLE), or files of the previous
+# version are refused and `wsctl sandbox reset` starts them afresh.
 SCHEMA_VERSION = 4
 # wsctl's marker in the database header (PRAGMA application_id): "wsct".
 APPLICATION_ID = int.from_bytes(b"wsct", "big")
@@ -329,9 +332,7 @@ class Store:
         return None
 
     def _cannot_open(self, detail: str) -> SandboxUnavailable:
-        return SandboxUnavailable(
-            self.path, f"cannot be opened ({detail})", hint=_ELSEWHERE[0].upper() + _ELSEWHERE[1:]
-        )
+        return SandboxUnavailable(self.path, f"cannot be opened ({detail})", hint=f"check the path, or {_ELSEWHERE}")
 
     def _sqlite_problem(self, exc: sqlite3.Error) -> SandboxUnavailable:
         if _error_code(exc) in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM):
