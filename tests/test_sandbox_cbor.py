@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import sandbox_support as sb
 from wsctl.sandbox import cbor
@@ -138,3 +141,147 @@ def test_cbor_over_http():
             assert response.getheader("smithy-protocol") == "rpc-v2-cbor"
             assert response.getheader("Content-Type") == "application/cbor"
             assert cbor.decode(data)["__type"] == code
+
+
+# --- malformed CBOR: always a CBORError, and a 400 SerializationException from the backend, never a 500 ---------
+
+# Initial bytes that open containers, declare lengths, break or are reserved, to steer the fuzzer into nesting.
+_INTERESTING = [
+    bytes([b])
+    for b in (0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1F, 0x3F, 0x40, 0x5B, 0x5F, 0x60, 0x7B, 0x7F, 0x80, 0x81, 0x9B, 0x9F)
+    + (0xA0, 0xA1, 0xBB, 0xBF, 0xC1, 0xC2, 0xD8, 0xF8, 0xF9, 0xFA, 0xFB, 0xFC, 0xFF)
+] + [b"\xff" * 8, b"\x00" * 8]
+_TOKENS = st.lists(st.one_of(st.sampled_from(_INTERESTING), st.binary(max_size=4)), max_size=40).map(b"".join)
+_FUZZ = settings(
+    max_examples=400,
+    deadline=None,
+    database=None,  # no .hypothesis/ directory in the work tree
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@_FUZZ
+@given(st.one_of(st.binary(max_size=64), _TOKENS))
+def test_decode_raises_only_cbor_errors(data):
+    try:
+        cbor.decode(data)
+    except cbor.CBORError:
+        pass
+
+
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**64), max_value=2**64 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=10)
+    | st.binary(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@_FUZZ
+@given(_VALUES, st.data())
+def test_any_cut_or_flipped_encoding_raises_only_cbor_errors(value, data):
+    encoded = cbor.encode(value)
+    assert cbor.decode(encoded) == value
+    cut = data.draw(st.integers(min_value=0, max_value=max(0, len(encoded) - 1)))
+    with pytest.raises(cbor.CBORError):
+        cbor.decode(encoded[:cut])
+    position = data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))
+    flipped = bytearray(encoded)
+    flipped[position] ^= data.draw(st.integers(min_value=1, max_value=255))
+    try:
+        cbor.decode(bytes(flipped))
+    except cbor.CBORError:
+        pass
+
+
+MALFORMED = [
+    pytest.param("a18000", id="array-as-map-key"),
+    pytest.param("a1a000", id="map-as-map-key"),
+    pytest.param("bf8001ff", id="array-as-key-in-indefinite-map"),
+    pytest.param("5f5f4101ffff", id="indefinite-chunk-in-indefinite-bytes"),
+    pytest.param("7f7f6161ffff", id="indefinite-chunk-in-indefinite-text"),
+    pytest.param("5f6161ff", id="text-chunk-in-bytes"),
+    pytest.param("3f", id="indefinite-negative-integer"),
+    pytest.param("df00", id="indefinite-tag"),
+    pytest.param("fc", id="reserved-simple-28"),
+    pytest.param("fe", id="reserved-simple-30"),
+    pytest.param("f800", id="two-byte-simple-below-32"),
+    pytest.param("9bffffffffffffffff00", id="array-of-2**64-items"),
+    pytest.param("bbffffffffffffffff0000", id="map-of-2**64-entries"),
+    pytest.param("5bffffffffffffffff", id="bytes-of-2**64"),
+    pytest.param("7bffffffffffffffff", id="text-of-2**64"),
+    pytest.param("9a0100000000", id="array-of-2**32-items-no-data"),
+    pytest.param("81" * 5000 + "00", id="nested-5000-deep"),
+    pytest.param("9f" * 5000, id="indefinite-nested-5000-deep"),
+    pytest.param("c1" * 5000 + "00", id="tags-5000-deep"),
+    pytest.param("a1616180", id="array-where-a-map-value-is-fine-but-not-a-map"),
+]
+
+
+@pytest.mark.parametrize("hex_text", MALFORMED)
+def test_more_malformed_cbor_is_an_error(hex_text):
+    data = bytes.fromhex(hex_text)
+    if hex_text == "a1616180":  # well-formed: {"a": []}
+        assert cbor.decode(data) == {"a": []}
+        return
+    with pytest.raises(cbor.CBORError):
+        cbor.decode(data)
+
+
+def test_a_huge_declared_length_fails_at_once():
+    started = time.monotonic()
+    with pytest.raises(cbor.CBORError):
+        cbor.decode(b"\x9b" + b"\x7f" * 8 + b"\x00" * 100_000)
+    assert time.monotonic() - started < 0.5
+
+
+BAD_REQUESTS = [
+    *(p.values[0] for p in MALFORMED if p.values[0] != "a1616180"),
+    "a1016161",  # a map key that is not text: Smithy RPC v2 CBOR keys are text strings
+    "a1416161",  # a byte-string key
+    "83010203",  # an array, not a map
+    "18",  # truncated
+    "a2",  # a map cut short
+    "c16161",  # tag 1 (a timestamp) holding text
+]
+
+
+@pytest.mark.parametrize("hex_text", BAD_REQUESTS)
+def test_malformed_cbor_requests_are_400_serialization_exception(hex_text):
+    from wsctl.sandbox.backend import Backend
+
+    status, headers, body = Backend().handle_cbor("DescribeWorkspaces", bytes.fromhex(hex_text))
+    assert status == 400, cbor.decode(body)
+    assert cbor.decode(body)["__type"] == "SerializationException"
+    assert headers["x-amzn-ErrorType"] == "SerializationException"
+
+
+@_FUZZ
+@given(st.one_of(st.binary(max_size=48), _TOKENS))
+def test_any_request_body_is_answered_never_with_a_500(data):
+    from wsctl.sandbox.backend import Backend
+
+    status, _, body = Backend().handle_cbor("DescribeWorkspaces", data)
+    assert status in (200, 400), cbor.decode(body)
+
+
+_MEMBERS = st.sampled_from(
+    ["Limit", "NextToken", "WorkspaceIds", "DirectoryId", "UserName", "BundleId", "Workspaces", "WorkspaceId"]
+    + ["WorkspaceProperties", "RunningMode", "Tags", "ImageIds", "Owner", "Ec2ImageId", "ImageName", ""]
+)
+
+
+@_FUZZ
+@given(
+    st.sampled_from(["DescribeWorkspaces", "CreateWorkspaces", "ModifyWorkspaceProperties", "DescribeWorkspaceImages"]),
+    st.dictionaries(_MEMBERS, _VALUES, max_size=4),
+)
+def test_well_formed_cbor_of_the_wrong_shapes_is_answered_never_with_a_500(operation, params):
+    from wsctl.sandbox.backend import Backend
+
+    status, _, body = Backend().handle_cbor(operation, cbor.encode(params))
+    assert status in (200, 400), cbor.decode(body)

@@ -19,9 +19,12 @@ def test_info_json_has_the_seed_counters_and_settings():
     for d in info["Directories"]:
         assert re.match(r"\Ad-[0-9a-f]{10}\Z", d["DirectoryId"]) and d["DirectoryName"] and d["UserNames"]
     primary = sb.primary_directory(info)
-    assert primary["UserNames"][-1] == "user0050" and "sandbox-update-fails" in primary["UserNames"]
-    assert len(primary["UserNames"]) == 51
+    assert primary["UserNames"] == [f"user{n:04d}" for n in range(1, 51)]
+    # The users that inject failures, apart: name -> what it makes happen.
+    assert primary["FaultUsers"] == {"sandbox-update-fails": "UPDATE_FAILED"}
     assert len(sb.second_directory(info)["UserNames"]) == 10
+    assert sb.second_directory(info)["FaultUsers"] == {}
+    assert info["Settings"]["Users"] == len(info["Directories"][0]["UserNames"]) == 50
     for b in info["Bundles"]:
         assert re.match(r"\Awsb-[0-9a-z]{9}\Z", b["BundleId"]) and b["Name"]
         assert isinstance(b["ComputeType"], str)
@@ -79,7 +82,7 @@ def test_reset_options_show_in_info():
         "ImageLimit": 9,
         "Users": 7,
     }
-    assert len(sb.primary_directory(info)["UserNames"]) == 8
+    assert len(sb.primary_directory(info)["UserNames"]) == info["Settings"]["Users"] == 7
 
 
 def test_info_yaml_matches_json():
@@ -99,6 +102,22 @@ def test_info_table_says_sandbox_on_every_table(monkeypatch):
     assert sb.primary_directory(seed)["DirectoryId"] in run.stdout
     assert sb.failing_bundle_id(seed) in run.stdout
     assert re.search(r"DescribeWorkspaces\s*│\s*1\b", run.stdout)
+    # The fault users in a column of their own, with what each makes happen; Users counts the others.
+    directories = run.stdout.split("Bundles")[0]
+    assert "FaultUsers" in directories
+    assert re.search(r"│\s*3\s*│\s*user0001, user0002, user0003\s*│\s*sandbox-update-fails: UPDATE_FAILED", directories)
+
+
+def test_fault_users_come_from_the_seeds_table_so_new_ones_show_up(monkeypatch):
+    from wsctl.sandbox import seed
+
+    monkeypatch.setitem(seed.FAULT_USERS, "sandbox-stop-fails", "STOP_FAILED")
+    info = sb.reset("--users", "2")
+    primary = sb.primary_directory(info)
+    assert primary["FaultUsers"] == {"sandbox-stop-fails": "STOP_FAILED", "sandbox-update-fails": "UPDATE_FAILED"}
+    assert primary["UserNames"] == ["user0001", "user0002"] == primary["UserNames"][: info["Settings"]["Users"]]
+    run = wsctl("sandbox", "reset", "--users", "2")
+    assert "2 directories (12 users, and 2 users that inject failures" in run.stderr
 
 
 @pytest.mark.parametrize(
@@ -157,17 +176,20 @@ def test_sandbox_help_lists_the_three_commands():
         assert command in run.stdout
 
 
-def test_a_file_that_is_not_a_database_is_named_and_reset_replaces_it(tmp_path, monkeypatch):
+def test_a_file_that_is_not_a_database_is_named_and_only_reset_force_replaces_it(tmp_path, monkeypatch):
     bad = tmp_path / "not-a-db.sqlite3"
     bad.write_text("this is not SQLite\n" * 100)
     monkeypatch.setenv("WSCTL_SANDBOX_DB", str(bad))
     run = wsctl("--sandbox", "describe")
     assert run.exit_code == 1
-    assert f"the sandbox database {bad} is not a sandbox database" in run.stderr
-    assert "wsctl sandbox reset" in run.stderr and "Traceback" not in run.stderr
-    fixed = wsctl("sandbox", "reset", "-o", "json")
+    assert f"the sandbox database {bad} is not an SQLite database" in run.stderr
+    assert "wsctl sandbox reset --force" in run.stderr and "Traceback" not in run.stderr
+    refused = wsctl("sandbox", "reset")
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    assert bad.read_text() == "this is not SQLite\n" * 100
+    fixed = wsctl("sandbox", "reset", "--force", "-o", "json")
     assert fixed.exit_code == 0, fixed.stderr
-    assert "replacing it" in fixed.stderr
+    assert "replaced it with a new sandbox" in fixed.stderr
     assert fixed.json()["Directories"]  # reset -o json prints what info prints
     assert wsctl("--sandbox", "describe").exit_code == 0
 

@@ -182,7 +182,8 @@ def test_directories(monkeypatch):
     assert second["Directories"] == directories[1:] and "NextToken" not in second
     only = c.describe_workspace_directories(DirectoryIds=[directories[1]["DirectoryId"], "d-0000000000"])
     assert only["Directories"] == directories[1:]
-    assert seed["Directories"][0]["UserNames"] == ["sandbox-update-fails", "user0001", "user0002", "user0003"]
+    assert seed["Directories"][0]["UserNames"] == ["user0001", "user0002", "user0003"]
+    assert seed["Directories"][0]["FaultUsers"] == {"sandbox-update-fails": "UPDATE_FAILED"}
     assert len(seed["Directories"][1]["UserNames"]) == 10
 
 

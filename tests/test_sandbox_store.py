@@ -12,9 +12,11 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-from wsctl.sandbox.store import SCHEMA_VERSION, Store, default_db_path
+from wsctl.sandbox.store import SCHEMA_VERSION, SandboxUnavailable, Store, default_db_path
 
 
 def test_default_path_follows_xdg_state_home(monkeypatch, tmp_path):
@@ -54,15 +56,17 @@ def test_database_is_in_wal_mode(tmp_path):
     conn.close()
 
 
-def test_an_older_schema_is_replaced_by_a_fresh_seed(tmp_path):
+def test_a_file_with_a_stray_table_and_an_old_version_number_is_not_taken_for_an_old_sandbox(tmp_path):
     path = tmp_path / "sandbox.sqlite3"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE workspaces (id TEXT)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     conn.commit()
     conn.close()
-    info = Store().info()
-    assert len(info["Directories"]) == 2 and len(info["Directories"][0]["UserNames"]) == 51
+    before = path.read_bytes()
+    with pytest.raises(SandboxUnavailable, match="is not a wsctl sandbox"):
+        Store().info()
+    assert path.read_bytes() == before  # not re-seeded over: tests/test_sandbox_file.py has the rest
 
 
 def test_same_seed_same_ids_other_seed_other_ids_but_the_same_catalogue(monkeypatch):
@@ -97,7 +101,7 @@ def test_reset_wipes_the_state_and_the_counters(monkeypatch):
     sb.reset("--users", "3")
     assert sb.counts() == {}
     assert c.describe_workspaces()["Workspaces"] == []
-    assert len(sb.primary_directory(sb.info())["UserNames"]) == 4
+    assert len(sb.primary_directory(sb.info())["UserNames"]) == 3
 
 
 _WORKER = textwrap.dedent(

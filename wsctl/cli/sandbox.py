@@ -68,6 +68,13 @@ def reset(
         typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
     ] = True,
     image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the file even if it is not a wsctl sandbox (another program's database, not SQLite at all).",
+        ),
+    ] = False,
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -77,6 +84,9 @@ def reset(
     sandbox-update-fails (whose modifications fail), an AD_CONNECTOR directory with 10
     users, Amazon and custom bundles (one custom bundle's WorkSpaces end in ERROR), and
     EC2 images to import (one fails ingestion). `wsctl sandbox info` shows them all.
+
+    It replaces only a file that is a wsctl sandbox (of any version, even a damaged one);
+    any other file at WSCTL_SANDBOX_DB is left as it is, unless --force.
 
     Example:
 
@@ -102,21 +112,17 @@ def reset(
         core=core,
         image_limit=image_limit,
     )
-    from wsctl.sandbox.store import SandboxUnavailable
-
-    try:
-        store.reset(settings)
-    except SandboxUnavailable as exc:
-        if not exc.broken:
-            raise
-        app.warn(f"{store.path} was not a sandbox database; replacing it")
-        store.discard()
-        store.reset(settings)
+    replaced = store.reset(settings, force=force)
+    if replaced is not None:
+        app.warn(f"{store.path} {replaced}; replaced it with a new sandbox (--force)")
     info = store.info()
     amazon = sum(1 for b in info["Bundles"] if b["Owner"] == "AMAZON")
+    users = sum(len(d["UserNames"]) for d in info["Directories"])
+    faults = sum(len(d["FaultUsers"]) for d in info["Directories"])
+    fault_text = f", and {faults} user{'s' if faults != 1 else ''} that inject{'s' if faults == 1 else ''} failures"
     app.note(
         f"Sandbox reset: {store.path}\n"
-        f"{len(info['Directories'])} directories ({sum(len(d['UserNames']) for d in info['Directories'])} users), "
+        f"{len(info['Directories'])} directories ({users} users{fault_text if faults else ''}), "
         f"{amazon} Amazon and {len(info['Bundles']) - amazon} custom bundles, "
         f"{len(info['Ec2Images'])} EC2 images to import. See them with: wsctl sandbox info"
     )

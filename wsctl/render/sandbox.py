@@ -44,12 +44,17 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     directories.add_column("Type", no_wrap=True)
     directories.add_column("Users", justify="right")
     directories.add_column("UserNames", overflow="fold")
+    # Users whose WorkSpaces make an operation fail, apart from the ordinary ones (not in Users).
+    directories.add_column("FaultUsers", overflow="fold")
     for d in info["Directories"]:
         names = d["UserNames"]
         shown = ", ".join(names[:_USERS_SHOWN]) + (
             f", ... ({len(names) - _USERS_SHOWN} more)" if len(names) > _USERS_SHOWN else ""
         )
-        directories.add_row(d["DirectoryId"], d["DirectoryName"], d["DirectoryType"], str(len(names)), shown)
+        faults = Text(
+            ", ".join(f"{name}: {effect}" for name, effect in d.get("FaultUsers", {}).items()), style="yellow"
+        )
+        directories.add_row(d["DirectoryId"], d["DirectoryName"], d["DirectoryType"], str(len(names)), shown, faults)
 
     bundles = new_table("Bundles")
     id_column(bundles, "BundleId", (b["BundleId"] for b in info["Bundles"]))

@@ -16,6 +16,9 @@ from typing import Any
 
 _TIMESTAMP_TAG = 1
 _BREAK = object()
+# Far deeper than any WorkSpaces request, and shallow enough that the recursive decoder
+# (a few Python frames a level) stays well inside the interpreter's recursion limit.
+MAX_DEPTH = 64
 
 
 class CBORError(ValueError):
@@ -30,9 +33,14 @@ class Timestamp(float):
 
 
 def decode(data: bytes) -> Any:
-    """One CBOR data item; trailing bytes or a truncated item are errors."""
+    """One well-formed CBOR data item; anything else (truncated, trailing bytes, reserved values,
+    misused indefinite lengths, lengths longer than the data, nesting over MAX_DEPTH, a map
+    key that is an array or a map) raises CBORError, and nothing else."""
     reader = _Reader(data)
-    value = reader.item()
+    try:
+        value = reader.item()
+    except RecursionError:  # not expected below MAX_DEPTH; a client error all the same, not a crash
+        raise CBORError("CBOR nested too deeply") from None
     if value is _BREAK:
         raise CBORError("unexpected break code")
     if reader.pos != len(data):
@@ -62,9 +70,12 @@ class _Reader:
             return int.from_bytes(self.take(size), "big")
         raise CBORError(f"invalid additional information {info}")
 
+    def remaining(self) -> int:
+        return len(self.data) - self.pos
+
     def item(self) -> Any:
         self.depth += 1
-        if self.depth > 200:
+        if self.depth > MAX_DEPTH:
             raise CBORError("CBOR nested too deeply")
         try:
             return self._item()
@@ -88,11 +99,15 @@ class _Reader:
         if major == 3:
             return self._text(self.take(value))
         if major == 4:
+            if value > self.remaining():  # every item takes a byte at least: fail now, not after a long loop
+                raise CBORError(f"an array of {value} items in {self.remaining()} bytes")
             return [self._required() for _ in range(value)]
         if major == 5:
+            if value > self.remaining() // 2:
+                raise CBORError(f"a map of {value} entries in {self.remaining()} bytes")
             out: dict[Any, Any] = {}
             for _ in range(value):
-                key = self._required()
+                key = self._key(self._required())
                 out[key] = self._required()
             return out
         # major 6: a tag; tag 1 (epoch time) and any other tag give the tagged value
@@ -107,13 +122,26 @@ class _Reader:
             raise CBORError("unexpected break code")
         return value
 
+    @staticmethod
+    def _key(key: Any) -> Any:
+        if isinstance(key, list | dict):
+            raise CBORError(f"a map key must not be {'an array' if isinstance(key, list) else 'a map'}")
+        return key
+
     def _indefinite(self, major: int) -> Any:
         if major in (2, 3):
             chunks = []
-            while (chunk := self.item()) is not _BREAK:
-                if major == 2 and not isinstance(chunk, bytes) or major == 3 and not isinstance(chunk, str):
-                    raise CBORError("indefinite-length string with a chunk of another type")
-                chunks.append(chunk)
+            while True:
+                if self.remaining() < 1:
+                    raise CBORError("truncated CBOR data")
+                initial = self.data[self.pos]
+                if initial == 0xFF:
+                    self.pos += 1
+                    break
+                # RFC 8949, 3.2.3: each chunk a definite-length string of the same major type.
+                if initial >> 5 != major or initial & 0x1F == 31:
+                    raise CBORError("indefinite-length string with a chunk that is not a definite string of its type")
+                chunks.append(self.item())
             return b"".join(chunks) if major == 2 else "".join(chunks)
         if major == 4:
             items = []
@@ -123,7 +151,7 @@ class _Reader:
         if major == 5:
             out: dict[Any, Any] = {}
             while (key := self.item()) is not _BREAK:
-                out[key] = self._required()
+                out[self._key(key)] = self._required()
             return out
         raise CBORError(f"major type {major} cannot have an indefinite length")
 
@@ -149,9 +177,12 @@ class _Reader:
         if info == 31:
             return _BREAK
         if info == 24:
-            self.take(1)
+            if self.take(1)[0] < 32:  # RFC 8949, 3.3: simple values below 32 take the one-byte form
+                raise CBORError("a two-byte simple value below 32")
             return None
-        return None  # unassigned simple values
+        if info in (28, 29, 30):
+            raise CBORError(f"reserved additional information {info} in major type 7")
+        return None  # unassigned simple values, and undefined
 
 
 # --- encoding ----------------------------------------------------------------------------------
@@ -224,11 +255,17 @@ def _encode(value: Any, out: bytearray) -> None:
 
 
 def from_cbor_values(value: Any) -> Any:
-    """CBOR-decoded request values as JSON would carry them (blobs as base64 text)."""
+    """CBOR-decoded request values as JSON would carry them (blobs as base64 text).
+
+    Smithy RPC v2 CBOR keys are text strings: any other key is a CBORError.
+    """
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, dict):
-        return {str(k): from_cbor_values(v) for k, v in value.items()}
+        for key in value:
+            if not isinstance(key, str):
+                raise CBORError(f"a map key must be a text string, not {type(key).__name__} {key!r:.40}")
+        return {k: from_cbor_values(v) for k, v in value.items()}
     if isinstance(value, list):
         return [from_cbor_values(v) for v in value]
     return value

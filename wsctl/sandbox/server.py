@@ -6,20 +6,35 @@ WorkspacesService.<Operation>` and a JSON body (AWS JSON 1.1), or `POST
 which the model lists first); any signature is accepted. One thread per
 connection (stdlib `ThreadingHTTPServer`), one SQLite connection per thread, so
 concurrent clients never lose or corrupt a write.
+
+It refuses what HTTP/1.1 (RFC 9112) forbids rather than guessing: a body framed two ways
+(Content-Length with Transfer-Encoding, or Content-Length values that disagree), a
+malformed or negative chunk size, a Content-Length that is not digits. Those answer 400
+and close the connection, since where the next request starts is unknown. Every answer,
+errors of the HTTP layer included, has the AWS JSON error shape, and every log line is
+escaped so that a request cannot write control characters to the terminal.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
-from wsctl.sandbox.backend import Backend, Reply, error_reply, operation_from_target, reply
+from wsctl.sandbox.backend import Backend, Reply, error_reply, operation_from_target
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_LINE_BYTES = 1024  # a chunk-size line or a trailer line
+MAX_TRAILER_LINES = 64
+# chunk-size [ chunk-ext ] (RFC 9112, 7.1): hex digits only, then optional ;-extensions.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)(?:[ \t]*;[^\x00-\x08\x0a-\x1f\x7f]*)?")
+_DIGITS = re.compile(r"[0-9]+")
+# C0 controls, DEL and C1 controls: what a terminal may act on.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4599
 
@@ -33,8 +48,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped (\\x1b), for a log line that goes to a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 class BadRequest(Exception):
-    pass
+    """A request whose framing HTTP forbids or that cannot be read: answered, then the connection closed."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "SerializationException") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -74,7 +99,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
             return
         with self._log_lock:
             try:
-                self.log.write(line + "\n")
+                self.log.write(printable(line) + "\n")
                 self.log.flush()
             except (OSError, ValueError):
                 pass
@@ -82,6 +107,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
 class SandboxRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the AWS CLI and SDKs reuse connections
+    # The version assumed until the request line is read: an unreadable request line still
+    # gets a status line and headers (HTTP/0.9, the base class's default, has neither).
+    default_request_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle on, the body waits for the client's
     # delayed ACK of the headers: 40 ms a request.
     disable_nagle_algorithm = True
@@ -97,7 +125,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             body = self._read_body()
         except BadRequest as exc:
             self.close_connection = True
-            self._send(error_reply("SerializationException", str(exc)), operation, started)
+            self._send(error_reply(exc.code, str(exc), exc.status), operation, started)
             return
         try:
             answer = self.server.backend.handle_request(self.path, dict(self.headers.items()), body)
@@ -105,49 +133,113 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             answer = error_reply("InternalFailure", f"sandbox internal error: {type(exc).__name__}: {exc}", 500)
         self._send(answer, operation, started)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def _not_post(self) -> None:
+        """Every method but POST: no operation answers to it.
+
+        AWS's JSON endpoints route on POST and X-Amz-Target (or, for RPC v2 CBOR, POST to the
+        operation's path); for anything else there is no operation, so the answer is the
+        service's UnknownOperationException in its JSON error shape. The status is 404, not
+        the 400 of a POST naming an unknown operation: no resource answers this method at
+        this path, which is what 404 says (and what AWS's front ends answer a GET with);
+        botocore and the SDKs go by `__type`, whatever the status. `Allow` says what would work.
+        """
         started = time.monotonic()
-        self._send(
-            reply(200, {"service": "wsctl sandbox", "protocol": "AWS JSON 1.1: POST / with X-Amz-Target"}),
-            "GET",
-            started,
+        self.close_connection = True  # any body it came with is not read
+        answer = error_reply(
+            "UnknownOperationException",
+            f"The sandbox answers only POST requests (AWS JSON 1.1 or Smithy RPC v2 CBOR), not {self.command}.",
+            404,
         )
+        answer.headers["Allow"] = "POST"
+        self._send(answer, self.command or "-", started)
+
+    do_GET = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_post
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors BaseHTTPRequestHandler answers itself (a bad request line, an unknown method,
+        oversized headers): in the AWS error shape too, not an HTML page."""
+        if code == 501:  # "Unsupported method": a method with no do_ handler
+            self._not_post()
+            return
+        self.close_connection = True
+        self.log_error("code %d, message %s", code, message or "")
+        short = self.responses.get(code, ("Error", ""))[0]
+        error_type = "SerializationException" if code == 400 else "".join(short.title().split())
+        self._send(error_reply(error_type, message or short, code), self.command or "-", time.monotonic())
 
     def _read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        length = self._content_length()
+        codings = [
+            c.strip(" \t").lower()
+            for value in self.headers.get_all("Transfer-Encoding") or ()
+            for c in value.split(",")
+        ]
+        if codings:
+            if length is not None:
+                raise BadRequest("A request must not have both Content-Length and Transfer-Encoding (RFC 9112, 6.3).")
+            if codings != ["chunked"]:
+                raise BadRequest(
+                    f"Transfer-Encoding {', '.join(codings)!r} is not supported; only chunked is.",
+                    status=501,
+                    code="NotImplemented",
+                )
             return self._read_chunked()
-        raw_length = self.headers.get("Content-Length")
-        if raw_length is None:
+        if length is None:
             return b""
-        try:
-            length = int(raw_length)
-        except ValueError:
-            raise BadRequest(f"Content-Length {raw_length!r} is not a number.") from None
-        if length < 0 or length > MAX_BODY_BYTES:
+        if length > MAX_BODY_BYTES:
             raise BadRequest(f"A request body of {length} bytes is not accepted (at most {MAX_BODY_BYTES}).")
         data = self.rfile.read(length)
         if len(data) != length:
             raise BadRequest("The request body ended before Content-Length bytes were read.")
         return data
 
+    def _content_length(self) -> int | None:
+        """Content-Length: digits only; several headers or a list only if they all agree (RFC 9112, 6.3)."""
+        raw = self.headers.get_all("Content-Length")
+        if not raw:
+            return None
+        values = [part.strip(" \t") for value in raw for part in value.split(",")]
+        for value in values:
+            if not _DIGITS.fullmatch(value):
+                raise BadRequest(f"Content-Length {value!r} is not a number.")
+        if len({int(v) for v in values}) > 1:
+            raise BadRequest(f"Conflicting Content-Length headers: {', '.join(values)}.")
+        return int(values[0])
+
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []
         total = 0
         while True:
-            line = self.rfile.readline(1024).strip()
-            try:
-                size = int(line.split(b";", 1)[0], 16)
-            except ValueError:
-                raise BadRequest("Malformed chunked request body.") from None
+            match = _CHUNK_SIZE.fullmatch(self._line())
+            if match is None:
+                raise BadRequest("Malformed chunked request body: a chunk size must be hexadecimal digits.")
+            size = int(match[1], 16)
             if size == 0:
-                while self.rfile.readline(1024).strip():  # trailers
-                    pass
-                return b"".join(parts)
+                break
             total += size
             if total > MAX_BODY_BYTES:
                 raise BadRequest(f"A request body over {MAX_BODY_BYTES} bytes is not accepted.")
-            parts.append(self.rfile.read(size))
-            self.rfile.readline(1024)
+            data = self.rfile.read(size)
+            if len(data) != size:
+                raise BadRequest("The request body ended inside a chunk.")
+            parts.append(data)
+            if self._line() != b"":
+                raise BadRequest("Malformed chunked request body: a chunk is not followed by CRLF.")
+        for _ in range(MAX_TRAILER_LINES):
+            if self._line() == b"":
+                return b"".join(parts)
+        raise BadRequest(f"More than {MAX_TRAILER_LINES} trailer lines.")
+
+    def _line(self) -> bytes:
+        """One line of the chunked framing, without its CRLF (or bare LF); an error if too long or cut off."""
+        line = self.rfile.readline(MAX_LINE_BYTES + 1)
+        if not line.endswith(b"\n"):
+            raise BadRequest(
+                "The request body ended inside chunked framing."
+                if len(line) <= MAX_LINE_BYTES
+                else f"A line of chunked framing over {MAX_LINE_BYTES} bytes."
+            )
+        return line[:-2] if line.endswith(b"\r\n") else line[:-1]
 
     def _send(self, answer: Reply, operation: str, started: float) -> None:
         self.send_response(answer.status)
@@ -156,7 +248,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(answer.body)
+        if self.command != "HEAD":
+            self.wfile.write(answer.body)
         took = (time.monotonic() - started) * 1000
         code = answer.headers.get("x-amzn-ErrorType", "")
         self.server.write_log(
