@@ -17,8 +17,8 @@ def wait_option(help: str) -> Any:
 
 
 def timeout_option(*kinds: tuple[str, str]) -> Any:
-    """--timeout, its defaults shown from `wsctl.spec.waits.DEFAULT_TIMEOUT`: (kind, label) pairs."""
-    from wsctl.spec.waits import DEFAULT_TIMEOUT
+    """--timeout, its defaults shown from `wsctl.spec.durations.DEFAULT_TIMEOUT`: (kind, label) pairs."""
+    from wsctl.spec.durations import DEFAULT_TIMEOUT
 
     shown = ", ".join(f"{DEFAULT_TIMEOUT[kind]:.0f}" + (f" {label}" if label else "") for kind, label in kinds)
     return typer.Option(

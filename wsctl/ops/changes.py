@@ -152,7 +152,7 @@ def apply_plan(
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
-    from wsctl.spec.waits import timeout_for
+    from wsctl.spec.durations import timeout_for
 
     wait_timeout = timeout_for(timeout_kind, timeout)
     try:

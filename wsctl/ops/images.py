@@ -53,7 +53,8 @@ def run_import(
         show(app, image_result_outcome(image_id, params, None, sandbox=app.sandbox))
         return 0
     from wsctl.ops.waiting import finish, follow
-    from wsctl.spec.waits import ImageSpec, Item, timeout_for
+    from wsctl.spec.durations import timeout_for
+    from wsctl.spec.waits import ImageSpec, Item
 
     result = follow(
         app,
@@ -84,7 +85,8 @@ def wait_for_images(
     from wsctl.ops.waiting import finish, follow
     from wsctl.render.images import images_outcome
     from wsctl.render.outcome import show
-    from wsctl.spec.waits import ImageSpec, Item, timeout_for
+    from wsctl.spec.durations import timeout_for
+    from wsctl.spec.waits import ImageSpec, Item
 
     items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
     result = follow(

@@ -14,7 +14,8 @@ from typing import Any
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.ops.waiter import Backoff, Fetch, Waiter
-from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status, timeout_for
+from wsctl.spec.durations import timeout_for
+from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
 
 RESUME_IDS_SHOWN = 10
