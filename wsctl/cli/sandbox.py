@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -126,10 +125,9 @@ def reset(
         f"{amazon} Amazon and {len(info['Bundles']) - amazon} custom bundles, "
         f"{len(info['Ec2Images'])} EC2 images to import. See them with: wsctl sandbox info"
     )
-    if app.output in (OutputFormat.json, OutputFormat.yaml):
-        from wsctl.render.data import emit
+    from wsctl.render.outcome import Outcome, show
 
-        emit(app.output, info)
+    show(app, Outcome(data=info))  # -o json/yaml: the seed; a person has read the summary above
 
 
 @sandbox_app.command("info")
@@ -144,19 +142,12 @@ def info(ctx: typer.Context, output: OutputOpt = None, debug: DebugOpt = False) 
     app = app_context(ctx, output, debug=debug)
     if app.output is OutputFormat.ids:
         raise UsageError("sandbox info has no IDs-only output", hint="use -o table, json or yaml")
+    from wsctl.render.outcome import Outcome, show
+    from wsctl.render.sandbox import info_tables
     from wsctl.sandbox.store import Store
 
     data = Store().info()
-    if app.output is not OutputFormat.table:
-        from wsctl.render.data import emit
-
-        emit(app.output, data)
-        return
-    from wsctl.render.consoles import print_table
-    from wsctl.render.sandbox import info_tables
-
-    for table in info_tables(data):
-        print_table(app.out, table)
+    show(app, Outcome(data=data, tables=[lambda: info_tables(data)]))
 
 
 @sandbox_app.command("serve")
@@ -187,6 +178,7 @@ def serve(
         wsctl sandbox serve --port 4599 &
         aws workspaces describe-workspaces --endpoint-url http://127.0.0.1:4599
     """
+    app = app_context(ctx)
     from wsctl.sandbox.server import is_loopback
 
     if not is_loopback(host) and not allow_remote:
@@ -201,21 +193,21 @@ def serve(
     backend = Backend()
     backend.store.connection()  # create and seed the database now, not on the first request
     try:
-        server = make_server(host, port, backend, log=None if quiet else sys.stderr)
+        server = make_server(host, port, backend, log=None if quiet else app.stderr)
     except OSError as exc:
         raise WsctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="try another --port") from None
-    _serve_until_stopped(server, backend.store.path)
+    _serve_until_stopped(server, backend.store.path, app.stdout, app.stderr)
 
 
-def _serve_until_stopped(server: SandboxHTTPServer, db: Path) -> None:
+def _serve_until_stopped(server: SandboxHTTPServer, db: Path, stdout: TextIO, stderr: TextIO) -> None:
     import signal
     import threading
 
     # The URL first and alone on stdout, at once: scripts and tests wait for this line.
-    sys.stdout.write(server.url + "\n")
-    sys.stdout.flush()
-    sys.stderr.write(f"wsctl sandbox: serving {db} at {server.url} (Ctrl-C or SIGTERM to stop)\n")
-    sys.stderr.flush()
+    stdout.write(server.url + "\n")
+    stdout.flush()
+    stderr.write(f"wsctl sandbox: serving {db} at {server.url} (Ctrl-C or SIGTERM to stop)\n")
+    stderr.flush()
 
     def stop(signum: int, frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -17,7 +17,7 @@ from wsctl.options import OutputFormat
 if TYPE_CHECKING:
     from wsctl.context import AppContext
 
-TableFactory = Callable[[], Any]
+TableFactory = Callable[[], Any]  # a table (or a list of tables) to print
 
 
 @dataclass
@@ -43,7 +43,9 @@ def show(app: AppContext, outcome: Outcome) -> int:
     from wsctl.render.consoles import print_table
 
     for make in outcome.tables:
-        print_table(app.out, make())
+        made = make()
+        for table in made if isinstance(made, list) else [made]:
+            print_table(app.out, table)
     for line in outcome.table_notes:
         app.note(line)
     return outcome.exit_code

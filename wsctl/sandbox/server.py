@@ -35,8 +35,6 @@ _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]+)(?:[ \t]*;[^\x00-\x08\x0a-\x1f\x7f]*)?
 _DIGITS = re.compile(r"[0-9]+")
 # C0 controls, DEL and C1 controls: what a terminal may act on.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 4599
 
 
 def is_loopback(host: str) -> bool:
