@@ -22,6 +22,21 @@ R = TypeVar("R")
 MAX_IDS_PER_CALL = 25
 PAGE_SIZE = 25
 DEFAULT_WORKERS = 4
+# OperationInProgressException: an earlier change is still being applied; the call is tried
+# again after these pauses (seconds).
+IN_PROGRESS_CODE = "OperationInProgressException"
+IN_PROGRESS_DELAYS = (5.0, 10.0, 20.0, 30.0, 30.0, 30.0)
+# Refusals that would fail every call of a run, not just one WorkSpace's: they stop the run.
+STOP_EVERYTHING = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "ExpiredTokenException",
+        "ExpiredToken",
+    }
+)
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -14,22 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsctl.aws.calls import ServiceBase
+from wsctl.aws.calls import IN_PROGRESS_CODE, STOP_EVERYTHING, ServiceBase
+from wsctl.aws.calls import IN_PROGRESS_DELAYS as IN_PROGRESS_DELAYS
 from wsctl.aws.creates import Recorder
 from wsctl.errors import ServiceError
-
-IN_PROGRESS_CODE = "OperationInProgressException"
-IN_PROGRESS_DELAYS = (5.0, 10.0, 20.0, 30.0, 30.0, 30.0)
-STOP_EVERYTHING = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "ExpiredTokenException",
-        "ExpiredToken",
-    }
-)
 
 
 @dataclass

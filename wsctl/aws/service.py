@@ -4,7 +4,7 @@ As aws-cli's `Deployer`, it is handed a client (`WorkspacesService(client)`), so
 it with botocore's Stubber and the CLI with a client that points at AWS or at the sandbox;
 one method per thing wsctl asks of the service, every call through `_call` (errors become
 wsctl's own). It never prompts and never prints. Results are plain dicts in the API's own
-shapes. Each part of the API lives in a module of its own: creates, modifies, images.
+shapes. Each part of the API lives in a module of its own: creates, modifies, images, lifecycle.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from typing import Any
 from wsctl.aws.calls import DEFAULT_WORKERS, MAX_IDS_PER_CALL, PAGE_SIZE, chunked
 from wsctl.aws.creates import CreateCalls
 from wsctl.aws.images import ImageCalls
+from wsctl.aws.lifecycle import LifecycleCalls
 from wsctl.aws.modifies import ModifyCalls
 
 __all__ = ["DEFAULT_WORKERS", "WorkspacesService"]
 
 
-class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls):
+class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls):
     # --- DescribeWorkspaces --------------------------------------------------------------------
 
     def describe_workspaces(

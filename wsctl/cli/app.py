@@ -16,6 +16,7 @@ from wsctl.cli.create import create
 from wsctl.cli.describe import describe
 from wsctl.cli.describe_images import describe_images
 from wsctl.cli.import_image import import_image
+from wsctl.cli.lifecycle import register as register_lifecycle
 from wsctl.cli.modify import modify
 from wsctl.cli.report import report_exception
 from wsctl.cli.sandbox import sandbox_app
@@ -197,6 +198,7 @@ app.command("set-mode")(set_mode)
 app.command("modify")(modify)
 app.command("import-image")(import_image)
 app.command("describe-images")(describe_images)
+register_lifecycle(app)
 app.add_typer(sandbox_app, name="sandbox")
 
 

@@ -61,6 +61,32 @@ def confirm_changes(app: AppContext, *, count: int, question: str, yes: bool) ->
         raise Declined("Cancelled; nothing was sent.")
 
 
+def typed_confirmer(app: AppContext, *, yes: bool) -> Callable[[str, int], None]:
+    """For what cannot be undone: type the number of items to go ahead, even for one (as `gh repo delete`).
+
+    Without a terminal, --yes is required, whatever the count.
+    """
+
+    def confirm(question: str, count: int) -> None:
+        if yes:
+            return
+        if not app.interactive:
+            raise UsageError(
+                "this cannot be undone and there is no terminal to confirm it"
+                + (" (--no-input)" if app.options.no_input else "")
+                + "; pass --yes to go ahead, or --dry-run to see what would go"
+            )
+        import questionary
+
+        answer = _ask(
+            questionary.text(f"{question} This cannot be undone. Type {count} to confirm:", output=_terminal_output())
+        )
+        if str(answer).strip() != str(count):
+            raise Declined("Cancelled; nothing was sent.")
+
+    return confirm
+
+
 # --- pickers -----------------------------------------------------------------------------------
 
 

@@ -56,6 +56,28 @@ def gather_targets(
     int_keys: set[str],
 ) -> tuple[list[Target], list[dict[str, Any]]]:
     """Resolve every target source and describe the WorkSpaces; exit 2 on any problem."""
+    targets, workspaces, missing = resolve_targets(
+        app, ids, file, directory_id, bundle_id, allowed=allowed, int_keys=int_keys
+    )
+    if missing:
+        raise InvalidInput(
+            [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in missing],
+            hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
+        )
+    return targets, workspaces
+
+
+def resolve_targets(
+    app: AppContext,
+    ids: list[str],
+    file: str | None,
+    directory_id: str | None,
+    bundle_id: str | None,
+    *,
+    allowed: set[str],
+    int_keys: set[str],
+) -> tuple[list[Target], list[dict[str, Any]], list[Target]]:
+    """(targets found, their descriptions, targets the service does not know); exit 2 on bad input."""
     targets, problems = ids_from_arguments(ids, app.stdin)
     if file:
         loaded = read_target_file(file, allowed, int_keys, app.stdin)
@@ -65,12 +87,7 @@ def gather_targets(
     service = app.service
     found = service.describe_workspaces_by_id(list(seen)) if seen else {}
     missing = [t for t in seen.values() if t.workspace_id not in found]
-    if missing:
-        raise InvalidInput(
-            [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in missing],
-            hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
-        )
-    workspaces = [found[t.workspace_id] for t in seen.values()]
+    workspaces = [found[t.workspace_id] for t in seen.values() if t.workspace_id in found]
     if directory_id or bundle_id:
         selected = service.describe_workspaces(directory_id=directory_id, bundle_id=bundle_id)
         for ws in selected:
@@ -79,7 +96,8 @@ def gather_targets(
                 workspaces.append(ws)
         if not selected:
             app.note(f"No WorkSpaces in {directory_id or bundle_id}.")
-    return list(seen.values()), workspaces
+    known = {w["WorkspaceId"] for w in workspaces}
+    return [t for t in seen.values() if t.workspace_id in known], workspaces, missing
 
 
 def _check_targets(

@@ -16,6 +16,18 @@ DEFAULT_TIMEOUT = {
     "modify-volume": 7200.0,
     "import-image": 10800.0,
     "import-image-office": 14400.0,
+    # UNVERIFIED: AWS publishes no durations for these. A stopped WorkSpace resumes in about 90
+    # seconds (admin guide, running mode); the rest are generous guesses, as long as a create
+    # where a new root volume is made (rebuild, restore, migrate).
+    "start": 1200.0,
+    "stop": 1200.0,
+    "reboot": 1200.0,
+    "rebuild": 2400.0,
+    "restore": 2400.0,
+    "migrate": 2400.0,
+    "maintenance on": 600.0,
+    "maintenance off": 600.0,
+    "terminate": 1200.0,
 }
 
 

@@ -136,6 +136,40 @@ class ModifySpec:
 
 
 @dataclass(frozen=True)
+class ActionSpec:
+    """start, stop, reboot, ...: done in a `settles_at` state (terminate: once the ID is gone).
+
+    A WorkSpace may show its old state for a moment after the call; it counts as done (or
+    failed) once it has moved away from the state it was in, or after `grace` seconds
+    (a reboot can be over before any poll sees REBOOTING).
+    """
+
+    settles_at: frozenset[str]
+    before: Mapping[str, str | None]  # WorkspaceId -> state when the action was requested
+    gone_is_done: bool = False
+    grace: float = 30.0
+    absent_grace: float = 120.0
+    moved: set[str] = field(default_factory=set)
+
+    def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict:
+        if description is None:
+            if self.gone_is_done:
+                return Verdict(Status.SUCCEEDED, "gone")
+            return _absent(item, elapsed, self.absent_grace)
+        state = description.get("State")
+        if self.gone_is_done:
+            return Verdict(Status.SUCCEEDED if state == "TERMINATED" else Status.PENDING, state)
+        if state != self.before.get(item.id):
+            self.moved.add(item.id)
+        settled = item.id in self.moved or elapsed >= self.grace
+        if settled and state in FAILED:
+            return Verdict(Status.FAILED, state, _failure_reason(description))
+        if settled and state in self.settles_at:
+            return Verdict(Status.SUCCEEDED, state)
+        return Verdict(Status.PENDING, state)
+
+
+@dataclass(frozen=True)
 class ImageSpec:
     grace: float = 60.0
 
