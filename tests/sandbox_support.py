@@ -222,3 +222,23 @@ def cbor_client(url: str | None = None) -> Any:
     if url is None:
         attach(c)
     return c
+
+
+FAST = ("--time-scale", "0.02")
+
+
+def make_fleet(n: int, *, users: list[str] | None = None, bundle: str | None = None, extra: tuple[str, ...] = ()):
+    """Reset the sandbox, create n WorkSpaces and wait for them; returns (seed, ids)."""
+    seed = reset(*FAST, *extra)
+    names = users or [f"user{i:04d}" for i in range(1, n + 1)]
+    run = wsctl(
+        *create_args(seed, *names, bundle=bundle),
+        "--yes",
+        "--wait",
+        "--poll-interval",
+        "0.05",
+        "-o",
+        "json",
+    )
+    assert run.exit_code == 0, run.stderr
+    return seed, [w["WorkspaceId"] for w in run.json()["Workspaces"]]

@@ -8,25 +8,7 @@ import pytest
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
-
-FAST = ("--time-scale", "0.02")
-
-
-def make_fleet(n: int, *, users: list[str] | None = None, bundle: str | None = None, extra: tuple[str, ...] = ()):
-    """Reset the sandbox, create n WorkSpaces and wait for them; returns (seed, ids)."""
-    seed = sb.reset(*FAST, *extra)
-    names = users or [f"user{i:04d}" for i in range(1, n + 1)]
-    run = wsctl(
-        *sb.create_args(seed, *names, bundle=bundle),
-        "--yes",
-        "--wait",
-        "--poll-interval",
-        "0.05",
-        "-o",
-        "json",
-    )
-    assert run.exit_code == 0, run.stderr
-    return seed, [w["WorkspaceId"] for w in run.json()["Workspaces"]]
+from tests.sandbox_support import FAST, make_fleet
 
 
 def describe(ids: list[str]) -> dict[str, dict]:

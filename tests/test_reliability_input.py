@@ -241,6 +241,19 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     # describe-images
     (("describe-images", "--id", "wsi-BAD"), "--id", "does not match"),
     (("describe-images", "--wait", "--timeout", "-5"), "--timeout", "greater than or equal to 0"),
+    # start, stop, reboot, rebuild, restore, migrate, maintenance, terminate
+    (("start", "--no-input"), "--directory-id", "missing targets"),
+    (("start", WS, "--force"), "--force", "No such option"),
+    (("stop", "nope"), "argument", "'nope' does not match"),
+    (("stop", WS, "--timeout", "-1", "--wait"), "--timeout", "greater than or equal to 0"),
+    (("reboot", WS, WS), "argument", "is also at argument"),
+    (("rebuild", "--directory-id", DIR, "--bundle-id", BUNDLE), "--bundle-id", "both"),
+    (("restore", "-f", "missing.csv"), "missing.csv", "cannot read"),
+    (("migrate", WS), "--bundle-id", "needs --bundle-id"),
+    (("migrate", WS, "--bundle-id", "wsb-X"), "--bundle-id", "does not match"),
+    (("maintenance", "on", "--no-input"), "--directory-id", "missing targets"),
+    (("maintenance", "off", "-o", "xml", WS), "--output", "'xml' is not one of"),
+    (("terminate", "--directory-id", "d-12"), "--directory-id", "at least 10"),
     # sandbox
     (("sandbox", "reset", "--burst", "3"), "--burst", "only with --rate-limit"),
     (("sandbox", "reset", "--throttle-rate", "1.5"), "--throttle-rate", "less than or equal to 1"),

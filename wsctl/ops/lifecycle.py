@@ -59,8 +59,9 @@ def run_action(
     targets, workspaces, missing = resolve_targets(
         app, request.ids, request.file, request.directory_id, request.bundle_id, allowed=set(), int_keys=set()
     )
-    done_before, earlier = _sent_by_interrupted_run(action.command)
-    skipped = _skipped(action, workspaces, missing, done_before, earlier, force=request.force)
+    key = _rerun_key(request, [*(w["WorkspaceId"] for w in workspaces), *(m.workspace_id for m in missing)])
+    sent_before, earlier, finished = _sent_by_earlier_run(action.command, key)
+    skipped = _skipped(action, workspaces, missing, sent_before, earlier, finished=finished, force=request.force)
     skipped_ids = {s["WorkspaceId"] for s in skipped}
     to_send = [w for w in workspaces if w["WorkspaceId"] not in skipped_ids]
     if dry_run:
@@ -78,7 +79,7 @@ def run_action(
     confirm(f"{action.verb.capitalize()} {count(len(to_send), 'WorkSpace')}?", len(to_send))
     record = RunRecord(_record_name(action), sys.argv[1:])
     app.note(f"Run record: {record.path}")
-    record.write("plan", Action=action.command, WorkspaceIds=[w["WorkspaceId"] for w in to_send])
+    record.write("plan", Action=action.command, Key=key, WorkspaceIds=[w["WorkspaceId"] for w in to_send])
     sent = ActionOutcome()
     ids = [w["WorkspaceId"] for w in to_send]
     try:
@@ -105,9 +106,10 @@ def _skipped(
     action: Action,
     workspaces: Sequence[dict[str, Any]],
     missing: Sequence[Any],
-    done_before: set[str],
+    sent_before: set[str],
     earlier: Path | None,
     *,
+    finished: bool,
     force: bool,
 ) -> list[dict[str, Any]]:
     skipped = []
@@ -115,26 +117,22 @@ def _skipped(
         workspace_id, state = ws["WorkspaceId"], ws.get("State")
         mode = (ws.get("WorkspaceProperties") or {}).get("RunningMode")
         reason = action.skip_reason(state, mode, force=force)
-        if reason is None and workspace_id in done_before:
+        if reason is None and workspace_id in sent_before and not finished:
             reason = f"already sent by the interrupted run {earlier}"
         if reason is not None:
             skipped.append(
                 {"WorkspaceId": workspace_id, "State": state, "Reason": reason, "UserName": ws.get("UserName")}
             )
-    for target in missing:
-        # Gone is what terminate wants, and what a finished migrate leaves of its source.
-        if action.gone_is_done or target.workspace_id in done_before:
-            skipped.append({"WorkspaceId": target.workspace_id, "State": None, "Reason": "no longer exists"})
-        else:
-            from wsctl.errors import InvalidInput, LocatedProblem
+    # Gone is what terminate wants, and what a migrate that ran before leaves of its source.
+    unknown = [t for t in missing if not (action.gone_is_done or t.workspace_id in sent_before)]
+    if unknown:
+        from wsctl.errors import InvalidInput, LocatedProblem
 
-            raise InvalidInput(
-                [
-                    LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region")
-                    for t in missing
-                ],
-                hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
-            )
+        raise InvalidInput(
+            [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in unknown],
+            hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
+        )
+    skipped += [{"WorkspaceId": t.workspace_id, "State": None, "Reason": "no longer exists"} for t in missing]
     return skipped
 
 
@@ -142,29 +140,32 @@ def _record_name(action: Action) -> str:
     return action.command.replace(" ", "-")
 
 
-def _sent_by_interrupted_run(command: str) -> tuple[set[str], Path | None]:
-    """IDs the latest run of this same command line sent before it was interrupted or killed.
+def _rerun_key(request: Request, target_ids: Sequence[str]) -> str:
+    """What makes two runs "the same command": the action, every target, the destination bundle."""
+    return f"{request.action.command}|{request.target_bundle or ''}|{','.join(sorted(target_ids))}"
+
+
+def _sent_by_earlier_run(command: str, key: str) -> tuple[set[str], Path | None, bool]:
+    """(IDs sent, its run record, whether it finished) of the latest run of this same request.
 
     Rebuild, restore, reboot and migrate leave a WorkSpace in the state they found it, so
-    the state alone cannot tell a rerun what is done; the run record can.
+    the state alone cannot tell a rerun of an interrupted run what is done; the run record
+    can. (After a run that finished, the same command is a new request.)
     """
     from wsctl.ops.runrecord import read_record, runs_dir
 
-    name = command.replace(" ", "-")
     folder = runs_dir()
     if not folder.is_dir():
-        return set(), None
-    for path in sorted(folder.glob(f"*-{name}-*.jsonl"), reverse=True):
+        return set(), None, False
+    for path in sorted(folder.glob(f"*-{command.replace(' ', '-')}-*.jsonl"), reverse=True):
         events = read_record(path)
-        start = next((e for e in events if e.get("event") == "start"), None)
-        if start is None or start.get("argv") != sys.argv[1:]:
+        plan = next((e for e in events if e.get("event") == "plan"), None)
+        if plan is None or plan.get("Key") != key:
             continue
         end = next((e for e in events if e.get("event") == "end"), None)
-        if end is not None and not end.get("interrupted"):
-            return set(), None  # the latest such run finished: this is a new request
         sent = {i for e in events if e.get("event") == "response" for i in e.get("Requested", [])}
-        return sent, path
-    return set(), None
+        return sent, path, end is not None and not end.get("interrupted")
+    return set(), None, False
 
 
 def _about_to(app: AppContext, action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any]) -> str:
