@@ -137,14 +137,7 @@ def _create_one(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     bundle = conn.execute("SELECT outcome, data FROM bundles WHERE bundle_id = ?", (bundle_id,)).fetchone()
     if bundle is None:
         raise ItemFailure("ResourceNotFound.Bundle", f"The specified bundle {bundle_id} could not be found.")
-    if (
-        not decoupled
-        and conn.execute(
-            "SELECT 1 FROM workspaces WHERE directory_id = ? AND user_name = ?"
-            " AND (terminating_until IS NULL OR terminating_until > ?)",
-            (directory_id, user_name, tx.now),
-        ).fetchone()
-    ):
+    if not decoupled and _has_workspace(tx, directory_id, user_name):
         raise ItemFailure("ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user.")
     requested = request.get("WorkspaceProperties") or {}
     if requested.get(MODE) == "MANUAL" and not tx.settings.core:
@@ -185,6 +178,14 @@ def _create_one(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     answer.pop("ErrorMessage", None)
     answer["State"] = "PENDING"
     return answer
+
+
+def _has_workspace(tx: Tx, directory_id: str, user_name: str) -> bool:
+    """Whether the user has a WorkSpace that is not TERMINATED (a failed migration's target is one)."""
+    rows = tx.conn.execute(
+        "SELECT * FROM workspaces WHERE directory_id = ? AND user_name = ?", (directory_id, user_name)
+    ).fetchall()
+    return any(lifecycle.workspace_state(row, tx.now) not in (None, "TERMINATED") for row in rows)
 
 
 def _resolve_properties(requested: dict[str, Any], bundle: dict[str, Any]) -> dict[str, Any]:
