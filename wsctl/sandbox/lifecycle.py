@@ -3,6 +3,11 @@
 A row stores when things happen (visible at, ready at, modification until, gone at); a
 description computes the state for "now". Durations are the demo-friendly defaults below
 times the reset's `--time-scale` (0.1 is ten times faster), fixed when the action starts.
+
+The `power` column holds the last state change asked for once PENDING is over (start,
+stop, reboot, rebuild, restore, maintenance): `{"during": state while it runs, "to": state
+after, "until": when it ends}`, and `"error"` (ErrorCode, ErrorMessage) when it ends in
+ERROR. It is named for the first two of these; one column keeps the schema unchanged.
 """
 
 from __future__ import annotations
@@ -20,10 +25,17 @@ COMPUTE_CHANGE_FOR = 4.0
 VOLUME_CHANGE_FOR = 6.0
 STOPPING_FOR = 2.0
 STARTING_FOR = 2.0
+REBOOTING_FOR = 3.0
+REBUILDING_FOR = 6.0
+RESTORING_FOR = 5.0
+MIGRATING_FOR = 8.0  # the target is PENDING this long (AWS: up to an hour, against up to 20 minutes to create)
 TERMINATING_FOR = 2.0
 TERMINATED_SHOWN_FOR = 2.0
 IMAGE_PENDING_FOR = 8.0
 IMAGE_WITH_APPLICATIONS_PENDING_FOR = 16.0
+
+# What a change written before "during" was stored shows while it runs.
+_DURING = {"STOPPED": "STOPPING", "AVAILABLE": "STARTING"}
 
 # Fields a WorkSpace has only once it runs.
 _RUNNING_FIELDS = ("ComputerName", "IpAddress", "SubnetId")
@@ -44,11 +56,11 @@ def workspace_state(row: Row, now: float) -> str | None:
         return "TERMINATING" if now < row["terminating_until"] else "TERMINATED"
     if now < row["ready_at"]:
         return "PENDING"
-    power = loads(row["power"], None)
-    if power is not None:
-        if now < power["until"]:
-            return "STOPPING" if power["to"] == "STOPPED" else "STARTING"
-        return str(power["to"])
+    change = loads(row["power"], None)
+    if change is not None:
+        if now < change["until"]:
+            return str(change.get("during") or _DURING[change["to"]])
+        return str(change["to"])
     return str(row["outcome"])
 
 
@@ -93,6 +105,8 @@ def describe_workspace(row: Row, now: float) -> dict[str, Any] | None:
     if state != "ERROR":
         for key in _ERROR_FIELDS:
             ws.pop(key, None)
+    else:
+        ws.update((loads(row["power"], None) or {}).get("error") or {})
     ws["ModificationStates"] = modification_states(modification, failed, now) if state != "TERMINATED" else []
     return ws
 

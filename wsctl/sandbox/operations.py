@@ -3,7 +3,8 @@
 Each operation is `(tx, params) -> response dict`, called inside one write transaction
 after the request passed the service model's validation. An operation error is raised as
 `ApiError` (the backend rolls back what the operation wrote and answers HTTP 400); a
-CreateWorkspaces or TerminateWorkspaces item that fails becomes a FailedRequests entry.
+CreateWorkspaces item that fails becomes a FailedRequests entry. The operations of the rest
+of a WorkSpace's life (start, stop, reboot, rebuild, ..., terminate) are in `lifecycle_ops`.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import binascii
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from wsctl.sandbox import ids, lifecycle
+from wsctl.sandbox import ids, lifecycle, lifecycle_ops
+from wsctl.sandbox.common import ApiError, ItemFailure, Operation, Tx, insert_workspace, invalid, problems_text
 from wsctl.sandbox.seed import UPDATE_FAILS_USER
-from wsctl.sandbox.settings import ACCOUNT_ID, Settings
-from wsctl.sandbox.store import next_counter
+from wsctl.sandbox.settings import ACCOUNT_ID
 from wsctl.spec import rules
 from wsctl.spec.model import Problem
+
+__all__ = ["OPERATIONS", "ApiError", "ItemFailure", "Operation", "Tx", "invalid"]
 
 PAGE_SIZE = 25
 ROOT, USER, COMPUTE = rules.ROOT_KEY, rules.USER_KEY, rules.COMPUTE_KEY
@@ -45,52 +47,6 @@ _IMAGE_ERROR_DETAILS = (
     ("PendingReboot", "Windows has a reboot pending; restart the instance, then create the AMI again."),
     ("OutdatedPowershellVersion", "PowerShell is older than version 5.1; update it before importing."),
 )
-
-
-class ApiError(Exception):
-    """An error answer: HTTP status, `__type` code and message."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
-
-
-def invalid(message: str) -> ApiError:
-    return ApiError("InvalidParameterValuesException", message)
-
-
-class ItemFailure(Exception):
-    """One CreateWorkspaces entry that fails (a FailedRequests entry, not an error answer)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass
-class Tx:
-    """One request's view: the open transaction, its clock reading and the settings."""
-
-    conn: sqlite3.Connection
-    now: float
-    settings: Settings
-
-    def after(self, seconds: float) -> float:
-        """`now` plus a lifecycle duration scaled by the reset's --time-scale."""
-        return self.now + seconds * self.settings.time_scale
-
-    def new_id(self, make: Callable[[int, int], str], table: str, column: str) -> str:
-        while True:
-            candidate = make(self.settings.seed, next_counter(self.conn, "next_id"))
-            if self.conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (candidate,)).fetchone() is None:
-                return candidate
-
-
-def problems_text(problems: Sequence[Problem]) -> str:
-    return "; ".join(f"{p.path_str}: {p.message}" if p.path else p.message for p in problems)
 
 
 # --- pagination ------------------------------------------------------------------------------
@@ -160,23 +116,6 @@ def create_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
     return {"FailedRequests": failed, "PendingRequests": pending}
 
 
-_CREATE_COLUMNS = ", ".join(
-    (
-        "workspace_id",
-        "directory_id",
-        "user_name",
-        "bundle_id",
-        "workspace_name",
-        "created",
-        "visible_at",
-        "ready_at",
-        "outcome",
-        "data",
-        "tags",
-    )
-)
-
-
 def _create_one(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     conn = tx.conn
     directory_id, user_name, bundle_id = request["DirectoryId"], request["UserName"], request["BundleId"]
@@ -198,14 +137,7 @@ def _create_one(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     bundle = conn.execute("SELECT outcome, data FROM bundles WHERE bundle_id = ?", (bundle_id,)).fetchone()
     if bundle is None:
         raise ItemFailure("ResourceNotFound.Bundle", f"The specified bundle {bundle_id} could not be found.")
-    if (
-        not decoupled
-        and conn.execute(
-            "SELECT 1 FROM workspaces WHERE directory_id = ? AND user_name = ?"
-            " AND (terminating_until IS NULL OR terminating_until > ?)",
-            (directory_id, user_name, tx.now),
-        ).fetchone()
-    ):
+    if not decoupled and _has_workspace(tx, directory_id, user_name):
         raise ItemFailure("ResourceExists.WorkSpace", "A WorkSpace already exists for the specified user.")
     requested = request.get("WorkspaceProperties") or {}
     if requested.get(MODE) == "MANUAL" and not tx.settings.core:
@@ -232,54 +164,28 @@ def _create_one(tx: Tx, request: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ItemFailure("InvalidParameterValuesException", problems_text(problems))
 
-    workspace_id = tx.new_id(ids.workspace_id, "workspaces", "workspace_id")
     encrypted = bool(request.get("RootVolumeEncryptionEnabled") or request.get("UserVolumeEncryptionEnabled"))
-    number = int.from_bytes(hashlib.blake2b(workspace_id.encode(), digest_size=4).digest(), "big")
-    subnets = json.loads(directory["data"])["SubnetIds"]
-    description: dict[str, Any] = {
-        "WorkspaceId": workspace_id,
-        "DirectoryId": directory_id,
-        "UserName": user_name,
-        "BundleId": bundle_id,
-        "SubnetId": subnets[number % len(subnets)],
-        "IpAddress": f"10.0.{number // 250 % 250 + 1}.{number % 250 + 4}",
-        "ComputerName": "WSAMZN-" + ids.token(tx.settings.seed, "computer", number, 8),
-    }
-    if request.get("WorkspaceName"):
-        description["WorkspaceName"] = request["WorkspaceName"]
-    if request.get("VolumeEncryptionKey"):
-        description["VolumeEncryptionKey"] = request["VolumeEncryptionKey"]
-    description["UserVolumeEncryptionEnabled"] = bool(request.get("UserVolumeEncryptionEnabled"))
-    description["RootVolumeEncryptionEnabled"] = bool(request.get("RootVolumeEncryptionEnabled"))
-    description["WorkspaceProperties"] = props
-    if bundle["outcome"] == "ERROR":
-        description["ErrorCode"] = "ResourceCreationFailed"
-        description["ErrorMessage"] = (
-            f"The WorkSpace could not be launched: the image of bundle {bundle_id} failed to start "
-            "(this sandbox bundle always fails)."
-        )
-    pending_for = lifecycle.PENDING_ENCRYPTED_FOR if encrypted else lifecycle.PENDING_FOR
-    conn.execute(
-        f"INSERT INTO workspaces ({_CREATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            workspace_id,
-            directory_id,
-            user_name,
-            bundle_id,
-            request.get("WorkspaceName"),
-            tx.now,
-            tx.after(lifecycle.VISIBLE_AFTER),
-            tx.after(pending_for),
-            bundle["outcome"],
-            json.dumps(description),
-            json.dumps(request.get("Tags") or []),
-        ),
+    description = insert_workspace(
+        tx,
+        request,
+        json.loads(directory["data"]),
+        props,
+        outcome=bundle["outcome"],
+        ready_after=lifecycle.PENDING_ENCRYPTED_FOR if encrypted else lifecycle.PENDING_FOR,
     )
     answer = {k: v for k, v in description.items() if k not in ("SubnetId", "IpAddress", "ComputerName")}
     answer.pop("ErrorCode", None)
     answer.pop("ErrorMessage", None)
     answer["State"] = "PENDING"
     return answer
+
+
+def _has_workspace(tx: Tx, directory_id: str, user_name: str) -> bool:
+    """Whether the user has a WorkSpace that is not TERMINATED (a failed migration's target is one)."""
+    rows = tx.conn.execute(
+        "SELECT * FROM workspaces WHERE directory_id = ? AND user_name = ?", (directory_id, user_name)
+    ).fetchall()
+    return any(lifecycle.workspace_state(row, tx.now) not in (None, "TERMINATED") for row in rows)
 
 
 def _resolve_properties(requested: dict[str, Any], bundle: dict[str, Any]) -> dict[str, Any]:
@@ -437,70 +343,6 @@ def _check_modification(props: dict[str, Any], wanted: dict[str, Any]) -> None:
         raise ApiError("UnsupportedWorkspaceConfigurationException", compute_problem.message)
 
 
-# --- TerminateWorkspaces ------------------------------------------------------------------------
-
-
-def terminate_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
-    failed = []
-    for request in params["TerminateWorkspaceRequests"]:
-        workspace_id = request["WorkspaceId"]
-        row = tx.conn.execute("SELECT * FROM workspaces WHERE workspace_id = ?", (workspace_id,)).fetchone()
-        if row is None or lifecycle.workspace_state(row, tx.now) is None:
-            failed.append(
-                {
-                    "WorkspaceId": workspace_id,
-                    "ErrorCode": "ResourceNotFound.Workspace",
-                    "ErrorMessage": f"The WorkSpace {workspace_id} could not be found.",
-                }
-            )
-        elif row["terminating_until"] is None:
-            tx.conn.execute(
-                "UPDATE workspaces SET terminating_until = ?, gone_at = ?, modification = NULL WHERE seq = ?",
-                (
-                    tx.after(lifecycle.TERMINATING_FOR),
-                    tx.after(lifecycle.TERMINATING_FOR + lifecycle.TERMINATED_SHOWN_FOR),
-                    row["seq"],
-                ),
-            )
-    return {"FailedRequests": failed}
-
-
-# --- StopWorkspaces and StartWorkspaces ----------------------------------------------------------
-
-
-def stop_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
-    return {"FailedRequests": _power(tx, params["StopWorkspaceRequests"], "STOPPED")}
-
-
-def start_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
-    return {"FailedRequests": _power(tx, params["StartWorkspaceRequests"], "AVAILABLE")}
-
-
-def _power(tx: Tx, requests: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
-    """Stop or start each WorkSpace; the ones that cannot be are FailedRequests."""
-    failed = []
-    needed, verb = ("AVAILABLE", "stopped") if target == "STOPPED" else ("STOPPED", "started")
-    for request in requests:
-        workspace_id = request.get("WorkspaceId")
-        row = tx.conn.execute("SELECT * FROM workspaces WHERE workspace_id = ?", (workspace_id,)).fetchone()
-        state = lifecycle.workspace_state(row, tx.now) if row is not None else None
-        if row is None or state is None:
-            code, message = "ResourceNotFound.Workspace", f"The WorkSpace {workspace_id} could not be found."
-        elif json.loads(row["data"])["WorkspaceProperties"].get(MODE) not in ("AUTO_STOP", "MANUAL"):
-            code = "UnsupportedWorkspaceConfigurationException"
-            message = f"Only AUTO_STOP and MANUAL WorkSpaces can be {verb}; {workspace_id} is ALWAYS_ON."
-        elif state != needed:
-            code = "InvalidResourceStateException"
-            message = f"The WorkSpace {workspace_id} is {state}; only a {needed} WorkSpace can be {verb}."
-        else:
-            seconds = lifecycle.STOPPING_FOR if target == "STOPPED" else lifecycle.STARTING_FOR
-            power = {"to": target, "until": tx.after(seconds)}
-            tx.conn.execute("UPDATE workspaces SET power = ? WHERE seq = ?", (json.dumps(power), row["seq"]))
-            continue
-        failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
-    return failed
-
-
 # --- images ---------------------------------------------------------------------------------------
 
 
@@ -610,17 +452,13 @@ def describe_workspace_bundles(tx: Tx, params: dict[str, Any]) -> dict[str, Any]
     return {"Bundles": bundles, **({"NextToken": token} if token else {})}
 
 
-Operation = Callable[[Tx, dict[str, Any]], dict[str, Any]]
-
 OPERATIONS: dict[str, Operation] = {
     "CreateWorkspaces": create_workspaces,
     "DescribeWorkspaces": describe_workspaces,
     "ModifyWorkspaceProperties": modify_workspace_properties,
-    "TerminateWorkspaces": terminate_workspaces,
-    "StopWorkspaces": stop_workspaces,
-    "StartWorkspaces": start_workspaces,
     "ImportWorkspaceImage": import_workspace_image,
     "DescribeWorkspaceImages": describe_workspace_images,
     "DescribeWorkspaceDirectories": describe_workspace_directories,
     "DescribeWorkspaceBundles": describe_workspace_bundles,
+    **lifecycle_ops.OPERATIONS,
 }
