@@ -25,6 +25,7 @@ from typing import Any
 
 from wsctl.sandbox import lifecycle
 from wsctl.sandbox.common import ApiError, Operation, Tx, insert_workspace, invalid
+from wsctl.sandbox.seed import REBOOT_FAILS_USER, REBUILD_FAILS_USER, RESTORE_FAILS_USER
 from wsctl.spec import rules
 
 MODE, TIMEOUT = rules.RUNNING_MODE_KEY, rules.TIMEOUT_KEY
@@ -69,6 +70,10 @@ class Found:
     def props(self) -> dict[str, Any]:
         props: dict[str, Any] = json.loads(self.row["data"])["WorkspaceProperties"]
         return props
+
+    @property
+    def user_name(self) -> str:
+        return str(self.row["user_name"])
 
     @property
     def image_fails(self) -> bool:
@@ -205,7 +210,8 @@ def reboot_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
         )
 
     def apply(found: Found) -> None:
-        _change(tx, found, "REBOOTING", "AVAILABLE", lifecycle.REBOOTING_FOR)
+        ends = "UNHEALTHY" if found.user_name == REBOOT_FAILS_USER else "AVAILABLE"
+        _change(tx, found, "REBOOTING", ends, lifecycle.REBOOTING_FOR)
 
     return _batch(tx, params["RebootWorkspaceRequests"], refusal, apply)
 
@@ -222,7 +228,7 @@ def rebuild_workspaces(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
 
     def apply(found: Found) -> None:
         # The root volume comes from the bundle's image again: one that never starts fails again.
-        _change(tx, found, "REBUILDING", "ERROR" if found.image_fails else "AVAILABLE", lifecycle.REBUILDING_FOR)
+        _ends_or_fails(tx, found, "REBUILDING", lifecycle.REBUILDING_FOR, REBUILD_FAILS_USER, _REBUILD_FAILED)
 
     return _batch(tx, params["RebuildWorkspaceRequests"], refusal, apply)
 
@@ -239,8 +245,28 @@ def restore_workspace(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
     if refused is not None:
         raise ApiError(*refused)
     # A WorkSpace whose image never started has no healthy state to go back to.
-    _change(tx, found, "RESTORING", "ERROR" if found.image_fails else "AVAILABLE", lifecycle.RESTORING_FOR)
+    _ends_or_fails(tx, found, "RESTORING", lifecycle.RESTORING_FOR, RESTORE_FAILS_USER, _RESTORE_FAILED)
     return {}
+
+
+# UNVERIFIED: the codes and messages of the fault users' ERROR, chosen for the sandbox (AWS
+# documents Workspace.ErrorCode only for a failed creation).
+_REBUILD_FAILED = {
+    "ErrorCode": "RebuildFailed",
+    "ErrorMessage": "The WorkSpace could not be rebuilt (this sandbox user's rebuilds always fail); restore it.",
+}
+_RESTORE_FAILED = {
+    "ErrorCode": "RestoreFailed",
+    "ErrorMessage": "The WorkSpace could not be restored (this sandbox user's restores always fail); rebuild it.",
+}
+
+
+def _ends_or_fails(tx: Tx, found: Found, during: str, seconds: float, fault_user: str, failure: dict[str, str]) -> None:
+    """A change that ends AVAILABLE, or ERROR for the fault user and for an image that never starts."""
+    if found.user_name == fault_user:
+        _change(tx, found, during, "ERROR", seconds, failure)
+    else:
+        _change(tx, found, during, "ERROR" if found.image_fails else "AVAILABLE", seconds)
 
 
 # --- ModifyWorkspaceState ----------------------------------------------------------------------------

@@ -15,9 +15,19 @@ from wsctl.sandbox import ids
 from wsctl.sandbox.settings import ACCOUNT_ID, Settings
 
 UPDATE_FAILS_USER = "sandbox-update-fails"
+REBOOT_FAILS_USER = "sandbox-reboot-fails"
+REBUILD_FAILS_USER = "sandbox-rebuild-fails"
+RESTORE_FAILS_USER = "sandbox-restore-fails"
 # Seeded users whose WorkSpaces make an operation fail, so tests and demos can see each
 # failure path: user name -> what it makes happen. Every one is seeded into the first directory.
-FAULT_USERS: dict[str, str] = {UPDATE_FAILS_USER: "UPDATE_FAILED"}
+# A failing migration needs no user: migrating to the custom bundle whose image fails
+# (corp-broken-image) terminates the new WorkSpace and keeps the source.
+FAULT_USERS: dict[str, str] = {
+    UPDATE_FAILS_USER: "every property change ends in UPDATE_FAILED (ModificationStates)",
+    REBOOT_FAILS_USER: "every reboot ends in UNHEALTHY (a stop, rebuild or restore brings it back)",
+    REBUILD_FAILS_USER: "every rebuild ends in ERROR, ErrorCode RebuildFailed (a restore brings it back)",
+    RESTORE_FAILS_USER: "every restore ends in ERROR, ErrorCode RestoreFailed (a rebuild brings it back)",
+}
 CATALOGUE_SEED = 0
 SECOND_DIRECTORY_USERS = 10
 
