@@ -8,6 +8,7 @@ from tests import sandbox_support as sb
 from tests.helpers import wsctl
 from tests.sandbox_support import make_fleet
 from wsctl.aws.service import WorkspacesService
+from wsctl.sandbox.seed import REBOOT_FAILS_USER
 
 POLL = ("--poll-interval", "0.05")
 
@@ -137,7 +138,7 @@ def test_an_interrupted_run_of_an_action_that_leaves_the_state_as_it_was_is_fini
     assert first.exit_code == 130
     done = first.json()["Requested"]
     assert wsctl("--sandbox", "describe", *[a for i in done for a in ("--id", i)], "--wait", *POLL).exit_code == 0
-    rerun = wsctl("--sandbox", command, *ids, "--yes", "-o", "json")
+    rerun = wsctl("--sandbox", command, *ids, "--yes", "--wait", *POLL, "-o", "json")
     assert rerun.exit_code == 0, rerun.stderr
     assert sorted(rerun.json()["Requested"]) == sorted(set(ids) - set(done))
     assert [s["WorkspaceId"] for s in rerun.json()["Skipped"]] == done
@@ -157,7 +158,7 @@ def test_rebuilding_thirty_takes_thirty_calls_and_waits_for_all():
 
 
 def test_reboot_of_a_workspace_stuck_in_rebooting_needs_force():
-    _, ids = make_fleet(1)
+    _, ids = make_fleet(1, extra=("--time-scale", "0.5"))  # a reboot takes 1.5 s: long enough to see REBOOTING
     assert wsctl("--sandbox", "reboot", ids[0]).exit_code == 0
     assert states(ids) == {ids[0]: "REBOOTING"}
     skipped = wsctl("--sandbox", "reboot", ids[0], "-o", "json")
@@ -193,11 +194,13 @@ def test_migrate_reports_the_new_workspace_and_waits_for_it():
     assert ids_only.exit_code == 0 and ids_only.stdout == ""  # the source is gone: nothing left to migrate
 
 
-def test_a_failure_of_one_workspace_is_reported_for_it_alone_with_exit_3():
+def test_a_reboot_that_ends_unhealthy_fails_that_workspace_alone_with_exit_3():
     seed = sb.reset(*sb.FAST)
-    fault = next(iter(sb.info()["Directories"][0]["FaultUsers"]))
-    created = wsctl(*sb.create_args(seed, "user0001", fault), "--yes", "--wait", *POLL, "-o", "json")
+    created = wsctl(*sb.create_args(seed, "user0001", REBOOT_FAILS_USER), "--yes", "--wait", *POLL, "-o", "json")
     assert created.exit_code == 0, created.stderr
-    ids = [w["WorkspaceId"] for w in created.json()["Workspaces"]]
-    run = wsctl("--sandbox", "reboot", *ids, "--yes", "--wait", *POLL, "-o", "json")
+    by_user = {w["UserName"]: w["WorkspaceId"] for w in created.json()["Workspaces"]}
+    run = wsctl("--sandbox", "reboot", *by_user.values(), "--yes", "--wait", *POLL, "-o", "json")
     assert run.exit_code == 3, run.stderr
+    final = {w["WorkspaceId"]: w["State"] for w in run.json()["Workspaces"]}
+    assert final == {by_user["user0001"]: "AVAILABLE", by_user[REBOOT_FAILS_USER]: "UNHEALTHY"}
+    assert f"{by_user[REBOOT_FAILS_USER]} {REBOOT_FAILS_USER}: ended in UNHEALTHY" in run.stderr

@@ -9,6 +9,7 @@ import yaml
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
+from wsctl.sandbox.seed import FAULT_USERS
 
 
 def test_info_json_has_the_seed_counters_and_settings():
@@ -21,7 +22,7 @@ def test_info_json_has_the_seed_counters_and_settings():
     primary = sb.primary_directory(info)
     assert primary["UserNames"] == [f"user{n:04d}" for n in range(1, 51)]
     # The users that inject failures, apart: name -> what it makes happen.
-    assert primary["FaultUsers"] == {"sandbox-update-fails": "UPDATE_FAILED"}
+    assert primary["FaultUsers"] == FAULT_USERS
     assert len(sb.second_directory(info)["UserNames"]) == 10
     assert sb.second_directory(info)["FaultUsers"] == {}
     assert info["Settings"]["Users"] == len(info["Directories"][0]["UserNames"]) == 50
@@ -105,7 +106,8 @@ def test_info_table_says_sandbox_on_every_table(monkeypatch):
     # The fault users in a column of their own, with what each makes happen; Users counts the others.
     directories = run.stdout.split("Bundles")[0]
     assert "FaultUsers" in directories
-    assert re.search(r"│\s*3\s*│\s*user0001, user0002, user0003\s*│\s*sandbox-update-fails: UPDATE_FAILED", directories)
+    assert re.search(r"│\s*3\s*│\s*user0001, user0002, user0003\s*│\s*sandbox-\S+: [A-Z_]+", directories)
+    assert "sandbox-update-fails: UPDATE_FAILED" in directories
 
 
 def test_fault_users_come_from_the_seeds_table_so_new_ones_show_up(monkeypatch):
@@ -114,10 +116,10 @@ def test_fault_users_come_from_the_seeds_table_so_new_ones_show_up(monkeypatch):
     monkeypatch.setitem(seed.FAULT_USERS, "sandbox-stop-fails", "STOP_FAILED")
     info = sb.reset("--users", "2")
     primary = sb.primary_directory(info)
-    assert primary["FaultUsers"] == {"sandbox-stop-fails": "STOP_FAILED", "sandbox-update-fails": "UPDATE_FAILED"}
+    assert primary["FaultUsers"] == {**FAULT_USERS, "sandbox-stop-fails": "STOP_FAILED"}
     assert primary["UserNames"] == ["user0001", "user0002"] == primary["UserNames"][: info["Settings"]["Users"]]
     run = wsctl("sandbox", "reset", "--users", "2")
-    assert "2 directories (12 users, and 2 users that inject failures" in run.stderr
+    assert f"2 directories (12 users, and {len(seed.FAULT_USERS)} users that inject failures" in run.stderr
 
 
 @pytest.mark.parametrize(

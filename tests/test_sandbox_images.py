@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import sandbox_support as sb
+from wsctl.sandbox.seed import FAULT_USERS
 from wsctl.spec import enums
 
 
@@ -183,7 +184,7 @@ def test_directories(monkeypatch):
     only = c.describe_workspace_directories(DirectoryIds=[directories[1]["DirectoryId"], "d-0000000000"])
     assert only["Directories"] == directories[1:]
     assert seed["Directories"][0]["UserNames"] == ["user0001", "user0002", "user0003"]
-    assert seed["Directories"][0]["FaultUsers"] == {"sandbox-update-fails": "UPDATE_FAILED"}
+    assert seed["Directories"][0]["FaultUsers"] == FAULT_USERS
     assert len(seed["Directories"][1]["UserNames"]) == 10
 
 

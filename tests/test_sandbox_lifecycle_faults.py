@@ -12,8 +12,8 @@ from wsctl.sandbox.seed import FAULT_USERS, REBOOT_FAILS_USER, REBUILD_FAILS_USE
 
 def test_the_fault_users_are_seeded_into_the_first_directory(monkeypatch):
     _, seed, _ = _setup(monkeypatch)
-    primary = sb.primary_directory(seed)["UserNames"]
-    assert {REBOOT_FAILS_USER, REBUILD_FAILS_USER, RESTORE_FAILS_USER} <= set(FAULT_USERS) <= set(primary)
+    primary = sb.primary_directory(seed)["FaultUsers"]
+    assert {REBOOT_FAILS_USER, REBUILD_FAILS_USER, RESTORE_FAILS_USER} <= set(FAULT_USERS) == set(primary)
     assert not set(FAULT_USERS) & set(sb.second_directory(seed)["UserNames"])
 
 

@@ -157,7 +157,8 @@ def _sent_by_earlier_run(command: str, key: str) -> tuple[set[str], Path | None,
     folder = runs_dir()
     if not folder.is_dir():
         return set(), None, False
-    for path in sorted(folder.glob(f"*-{command.replace(' ', '-')}-*.jsonl"), reverse=True):
+    newest_first = sorted(folder.glob(f"*-{command.replace(' ', '-')}-*.jsonl"), key=_mtime, reverse=True)
+    for path in newest_first:
         events = read_record(path)
         plan = next((e for e in events if e.get("event") == "plan"), None)
         if plan is None or plan.get("Key") != key:
@@ -166,6 +167,13 @@ def _sent_by_earlier_run(command: str, key: str) -> tuple[set[str], Path | None,
         sent = {i for e in events if e.get("event") == "response" for i in e.get("Requested", [])}
         return sent, path, end is not None and not end.get("interrupted")
     return set(), None, False
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _about_to(app: AppContext, action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any]) -> str:

@@ -48,8 +48,17 @@ class RunRecord:
         folder = directory or runs_dir()
         _private_folder(folder)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        self.path = folder / f"{stamp}-{command}-{os.getpid()}.jsonl"
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        # One file a run: a second run of one process in the same second gets a file of its own.
+        for n in range(1000):
+            suffix = f"-{n}" if n else ""
+            self.path = folder / f"{stamp}-{command}-{os.getpid()}{suffix}.jsonl"
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+                break
+            except FileExistsError:
+                continue
+        else:  # pragma: no cover - a thousand runs of one process in one second
+            raise FileExistsError(self.path)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
         self._lock = threading.Lock()
         self.write("start", command=command, argv=argv, version=__version__, pid=os.getpid())

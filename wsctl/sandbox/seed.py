@@ -22,11 +22,15 @@ RESTORE_FAILS_USER = "sandbox-restore-fails"
 # failure path: user name -> what it makes happen. Every one is seeded into the first directory.
 # A failing migration needs no user: migrating to the custom bundle whose image fails
 # (corp-broken-image) terminates the new WorkSpace and keeps the source.
+# What each one makes happen, as `sandbox info` shows it (the state it ends in, after which call):
+# a property change ends UPDATE_FAILED in ModificationStates; a reboot ends UNHEALTHY (a stop,
+# rebuild or restore brings it back); a rebuild ends ERROR, ErrorCode RebuildFailed (a restore
+# brings it back); a restore ends ERROR, ErrorCode RestoreFailed (a rebuild brings it back).
 FAULT_USERS: dict[str, str] = {
-    UPDATE_FAILS_USER: "every property change ends in UPDATE_FAILED (ModificationStates)",
-    REBOOT_FAILS_USER: "every reboot ends in UNHEALTHY (a stop, rebuild or restore brings it back)",
-    REBUILD_FAILS_USER: "every rebuild ends in ERROR, ErrorCode RebuildFailed (a restore brings it back)",
-    RESTORE_FAILS_USER: "every restore ends in ERROR, ErrorCode RestoreFailed (a rebuild brings it back)",
+    UPDATE_FAILS_USER: "UPDATE_FAILED",
+    REBOOT_FAILS_USER: "REBOOT_UNHEALTHY",
+    REBUILD_FAILS_USER: "REBUILD_ERROR",
+    RESTORE_FAILS_USER: "RESTORE_ERROR",
 }
 CATALOGUE_SEED = 0
 SECOND_DIRECTORY_USERS = 10
