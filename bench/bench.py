@@ -604,6 +604,67 @@ def fleet(b: Bench, runs: int, *, with_aws: bool) -> Section:
     return section
 
 
+def lifecycle(b: Bench) -> Section:
+    """`wsctl stop` over 1,000 WorkSpaces at AWS's rate limit, then the same command again."""
+    info = b.reset("--users", str(FLEET_SIZE), "--rate-limit", str(RATE), "--burst", str(BURST), "--time-scale", "0.01")
+    directory, bundle = seed_ids(info)
+    path = fleet_yaml(b.workdir / "stop-fleet.yaml", directory, bundle, users(FLEET_SIZE))
+    with b.served() as url:
+        b.check(b.wsctl_cmd("--endpoint-url", url, "create", "-f", str(path), "--yes", "--wait", "-o", "ids"))
+        before = b.info()["Requests"]
+        stop = b.check(b.wsctl_cmd("--endpoint-url", url, "stop", "--directory-id", directory, "--yes", "-o", "json"))
+        between = b.info()["Requests"]
+        again = b.check(b.wsctl_cmd("--endpoint-url", url, "stop", "--directory-id", directory, "--yes", "-o", "json"))
+        received = _requests_delta(before, between)
+        rerun_received = _requests_delta(between, b.info()["Requests"])
+    logical = summary_calls(stop.stderr)
+    calls = sum(logical.values())
+    floor = (calls - BURST) / RATE
+    stopped = len(json.loads(stop.stdout)["Requested"])
+    rerun_sent = len(json.loads(again.stdout)["Requested"])
+    section = Section("lifecycle")
+    section.data = {
+        "size": FLEET_SIZE,
+        "seconds": stop.seconds,
+        "stopped": stopped,
+        "logical_calls": logical,
+        "requests_received": received,
+        "throttled_or_retried": sum(received.values()) - calls,
+        "floor_seconds": floor,
+        "ratio_to_floor": ratio(stop.seconds, floor),
+        "rerun_requests_received": rerun_received,
+        "rerun_sent": rerun_sent,
+    }
+    stop_calls = logical.get("StopWorkspaces", 0)
+    section.rows += [
+        [
+            f"`stop --directory-id`, {FLEET_SIZE:,} WorkSpaces: StopWorkspaces calls; stopped",
+            f"{stop_calls}; {stopped}",
+            "-",
+            "-",
+            f"{-(-FLEET_SIZE // CHUNK)}; {FLEET_SIZE}",
+            _met(stop_calls == -(-FLEET_SIZE // CHUNK) and stopped == FLEET_SIZE),
+        ],
+        [
+            f"... wall time against the floor for the calls made, (calls - {BURST}) / {RATE:g}",
+            f"{ratio(stop.seconds, floor):.2f}x of {floor:.1f} s",
+            "-",
+            "-",
+            f"<= {TARGET_FLEET_FLOOR}x",
+            _met(ratio(stop.seconds, floor) <= TARGET_FLEET_FLOOR),
+        ],
+        [
+            "... the same command again: StopWorkspaces calls",
+            str(rerun_received.get("StopWorkspaces", 0)),
+            "-",
+            "-",
+            "0",
+            _met(rerun_received.get("StopWorkspaces", 0) == 0 and rerun_sent == 0),
+        ],
+    ]
+    return section
+
+
 def wait_rounds(b: Bench) -> Section:
     info = b.reset("--users", str(FLEET_SIZE), "--time-scale", "1")
     directory, bundle = seed_ids(info)
@@ -752,7 +813,7 @@ def markdown(info: dict[str, Any], sections: Sequence[Section], when: str) -> st
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("startup", "one_call", "fleet", "wait", "dry_run")
+SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "wait", "dry_run")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -778,6 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "startup": lambda: startup(b, runs),
         "one_call": lambda: one_call(b, max(3, runs)),
         "fleet": lambda: fleet(b, fleet_runs, with_aws=not (args.no_aws_fleet or args.quick)),
+        "lifecycle": lambda: lifecycle(b),
         "wait": lambda: wait_rounds(b),
         "dry_run": lambda: dry_run(b, max(3, runs // 3)),
     }

@@ -357,3 +357,21 @@ def test_set_mode_asks_on_a_terminal_for_more_than_one_target_and_no_sends_nothi
     accepted.send(ENTER)  # the default is Yes
     assert accepted.finish() == 0
     assert sb.counts()["ModifyWorkspaceProperties"] == 2
+
+
+def test_terminate_on_a_terminal_asks_for_the_count_typed_even_for_one(terminal):
+    _, ids = sb.make_fleet(1)
+    wrong = terminal("--sandbox", "terminate", ids[0])
+    wrong.wait_for(r"This destroys each WorkSpace and its user's data for good")
+    wrong.wait_for(r"Type 1 to confirm:")
+    wrong.send("yes" + ENTER)
+    assert wrong.finish() == 1
+    assert "Cancelled; nothing was sent." in wrong.screen
+    assert "TerminateWorkspaces" not in sb.counts()
+
+    right = terminal("--sandbox", "terminate", ids[0], "-o", "ids")
+    right.wait_for(r"Type 1 to confirm:")
+    right.send("1" + ENTER)
+    assert right.finish() == 0
+    assert right.stdout == f"{ids[0]}\n"
+    assert sb.counts()["TerminateWorkspaces"] == 1

@@ -9,6 +9,7 @@ call, and with --wait follow what was sent until it settles.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ def run_action(
     from wsctl.render.lifecycle import action_outcome
     from wsctl.render.outcome import show
 
+    started = time.monotonic()
     action = request.action
     targets, workspaces, missing = resolve_targets(
         app, request.ids, request.file, request.directory_id, request.bundle_id, allowed=set(), int_keys=set()
@@ -97,9 +99,9 @@ def run_action(
         app.note(f"{count(sent.retried, 'call')} waited for an earlier change to finish and went through.")
     if not wait or not sent.requested:
         code = show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox))
-        app.note(_summary(action, sent, skipped, app.service.calls.summary()))
+        app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
         return code
-    return _follow(app, action, to_send, skipped, sent, timeout=timeout, poll_interval=poll_interval)
+    return _follow(app, action, to_send, skipped, sent, started=started, timeout=timeout, poll_interval=poll_interval)
 
 
 def _skipped(
@@ -200,10 +202,10 @@ def _where(app: AppContext) -> str:
     return "in AWS" + (f" ({', '.join(p for p in parts if p)})" if any(parts) else "")
 
 
-def _summary(action: Action, sent: ActionOutcome, skipped: Sequence[Any], calls: str) -> str:
+def _summary(action: Action, sent: ActionOutcome, skipped: Sequence[Any], calls: str, seconds: float) -> str:
     return (
         f"{action.operation}: {len(sent.requested):,} sent, {len(skipped):,} skipped, "
-        f"{len(sent.failed):,} failed · calls: {calls}"
+        f"{len(sent.failed):,} failed · calls: {calls} · {seconds:.1f} s"
     )
 
 
@@ -214,6 +216,7 @@ def _follow(
     skipped: Sequence[Any],
     sent: ActionOutcome,
     *,
+    started: float,
     timeout: float | None,
     poll_interval: float | None,
 ) -> int:
@@ -246,6 +249,6 @@ def _follow(
     )
     final = final_descriptions(result)
     show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result))
-    app.note(_summary(action, sent, skipped, app.service.calls.summary()))
+    app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
     code = finish(app, result)
     return ExitCode.PARTIAL if code == ExitCode.OK and sent.failed else code
