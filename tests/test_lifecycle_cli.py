@@ -204,3 +204,16 @@ def test_a_reboot_that_ends_unhealthy_fails_that_workspace_alone_with_exit_3():
     final = {w["WorkspaceId"]: w["State"] for w in run.json()["Workspaces"]}
     assert final == {by_user["user0001"]: "AVAILABLE", by_user[REBOOT_FAILS_USER]: "UNHEALTHY"}
     assert f"{by_user[REBOOT_FAILS_USER]} {REBOOT_FAILS_USER}: ended in UNHEALTHY" in run.stderr
+
+
+def test_targets_from_a_file_and_from_a_bundle(tmp_path):
+    seed, ids = make_fleet(3)
+    listed = tmp_path / "targets.csv"
+    listed.write_text("workspace_id\n" + "\n".join(ids[:2]) + "\n")
+    from_file = wsctl("--sandbox", "stop", "-f", str(listed), "--yes", "--wait", *POLL, "-o", "json")
+    assert from_file.exit_code == 0, from_file.stderr
+    assert sorted(from_file.json()["Requested"]) == sorted(ids[:2])
+    by_bundle = wsctl("--sandbox", "stop", "--bundle-id", sb.bundle_id(seed), "--yes", "-o", "json")
+    assert by_bundle.exit_code == 0, by_bundle.stderr
+    assert by_bundle.json()["Requested"] == [ids[2]]
+    assert {s["WorkspaceId"] for s in by_bundle.json()["Skipped"]} == set(ids[:2])

@@ -69,7 +69,7 @@ def modify(
     app = app_context(ctx, output, no_input, debug)
     from wsctl.cli.prompts import confirmer
     from wsctl.errors import InvalidInput, UsageError
-    from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
+    from wsctl.ops.changes import apply_plan, no_targets_error, refuse_missing, resolve_targets
     from wsctl.ops.modify import FLAGS, build_plan, check_flag_values, describe_props, step_note
 
     ids = list(workspace_ids or [])
@@ -83,9 +83,10 @@ def modify(
             "(wsctl modify ... --compute-type, then wsctl modify ... --root-volume-size)"
         )
     check_flag_values(compute_type, root_volume_size, user_volume_size)
-    targets, workspaces = gather_targets(
+    targets, workspaces, missing = resolve_targets(
         app, ids, file, directory_id, bundle_id, allowed=set(FLAGS), int_keys={"root_volume_size", "user_volume_size"}
     )
+    refuse_missing(missing)
     flags = {
         k: v
         for k, v in (

@@ -67,7 +67,7 @@ def set_mode(
     """
     app = app_context(ctx, output, no_input, debug)
     from wsctl.cli.prompts import confirmer
-    from wsctl.ops.changes import apply_plan, gather_targets, no_targets_error
+    from wsctl.ops.changes import apply_plan, no_targets_error, refuse_missing, resolve_targets
     from wsctl.ops.set_mode import FLAGS, build_plan, check_flag_values
 
     ids = list(workspace_ids or [])
@@ -89,9 +89,10 @@ def set_mode(
         if running_mode == "AUTO_STOP":
             auto_stop_timeout = ask_auto_stop_timeout()
     check_flag_values(running_mode, auto_stop_timeout)
-    targets, workspaces = gather_targets(
+    targets, workspaces, unknown = resolve_targets(
         app, ids, file, directory_id, bundle_id, allowed=set(FLAGS), int_keys={"auto_stop_timeout"}
     )
+    refuse_missing(unknown)
     plan = build_plan(targets, workspaces, running_mode, auto_stop_timeout)
     if plan.problems:
         from wsctl.errors import InvalidInput

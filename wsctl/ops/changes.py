@@ -45,26 +45,13 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
 
-def gather_targets(
-    app: AppContext,
-    ids: list[str],
-    file: str | None,
-    directory_id: str | None,
-    bundle_id: str | None,
-    *,
-    allowed: set[str],
-    int_keys: set[str],
-) -> tuple[list[Target], list[dict[str, Any]]]:
-    """Resolve every target source and describe the WorkSpaces; exit 2 on any problem."""
-    targets, workspaces, missing = resolve_targets(
-        app, ids, file, directory_id, bundle_id, allowed=allowed, int_keys=int_keys
-    )
+def refuse_missing(missing: Sequence[Target]) -> None:
+    """Exit 2 naming each target the service does not know."""
     if missing:
         raise InvalidInput(
             [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in missing],
             hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
         )
-    return targets, workspaces
 
 
 def resolve_targets(

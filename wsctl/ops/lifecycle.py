@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
-from wsctl.ops.changes import Confirm, resolve_targets
+from wsctl.ops.changes import Confirm, refuse_missing, resolve_targets
 from wsctl.text import count
 
 if TYPE_CHECKING:
@@ -126,14 +126,7 @@ def _skipped(
                 {"WorkspaceId": workspace_id, "State": state, "Reason": reason, "UserName": ws.get("UserName")}
             )
     # Gone is what terminate wants, and what a migrate that ran before leaves of its source.
-    unknown = [t for t in missing if not (action.gone_is_done or t.workspace_id in sent_before)]
-    if unknown:
-        from wsctl.errors import InvalidInput, LocatedProblem
-
-        raise InvalidInput(
-            [LocatedProblem(t.where, "", f"no WorkSpace {t.workspace_id} in this account and Region") for t in unknown],
-            hint="check the IDs and --region (wsctl describe lists the WorkSpaces)",
-        )
+    refuse_missing([t for t in missing if not (action.gone_is_done or t.workspace_id in sent_before)])
     skipped += [{"WorkspaceId": t.workspace_id, "State": None, "Reason": "no longer exists"} for t in missing]
     return skipped
 
