@@ -83,3 +83,12 @@ def test_service_errors_become_one_sentence_and_exit_1(code, expected, capsys):
     err = capsys.readouterr().err
     assert expected in err
     assert "Traceback" not in err
+
+
+def test_a_name_filter_the_endpoint_ignores_is_applied_here_too():
+    service, stub = stubbed_service()
+    named, other = workspace(1, WorkspaceName="finance-01"), workspace(2, WorkspaceName="hr-02")
+    stub.add_response(
+        "describe_workspaces", {"Workspaces": [named, other]}, {"WorkspaceName": "finance-01", "Limit": 25}
+    )
+    assert service.describe_workspaces(workspace_name="finance-01") == [named]

@@ -48,6 +48,9 @@ class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls):
             params["BundleId"] = bundle_id
         if workspace_name:
             params["WorkspaceName"] = workspace_name
+            # Filtered here too: an endpoint may ignore WorkspaceName (moto does) and return everything.
+            found = (w for w in self.iter_workspaces(params) if w.get("WorkspaceName") == workspace_name)
+            return list(found)[:limit] if limit else list(found)
         return list(self.iter_workspaces(params, limit=limit))
 
     def iter_workspaces(self, params: dict[str, Any], *, limit: int | None = None) -> Iterator[dict[str, Any]]:
