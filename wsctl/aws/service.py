@@ -49,8 +49,8 @@ class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls):
         if workspace_name:
             params["WorkspaceName"] = workspace_name
             # Filtered here too: an endpoint may ignore WorkspaceName (moto does) and return everything.
-            found = (w for w in self.iter_workspaces(params) if w.get("WorkspaceName") == workspace_name)
-            return list(found)[:limit] if limit else list(found)
+            named = [w for w in self.iter_workspaces(params) if w.get("WorkspaceName") == workspace_name]
+            return named[:limit] if limit else named
         return list(self.iter_workspaces(params, limit=limit))
 
     def iter_workspaces(self, params: dict[str, Any], *, limit: int | None = None) -> Iterator[dict[str, Any]]:

@@ -40,6 +40,10 @@ class WsctlGroup(TyperGroup):
 
             install(self)
             self._plain_params = True
+        if parent is None and not extra.get("resilient_parsing"):  # not while completing a TAB
+            from wsctl.cli.argv import global_options_first
+
+            args = global_options_first(self, args)
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:

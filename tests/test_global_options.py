@@ -1,0 +1,46 @@
+"""Global options after the command mean what they mean before it, as in the AWS CLI."""
+
+from __future__ import annotations
+
+import typer.main
+
+from tests import sandbox_support as sb
+from tests.helpers import wsctl
+from wsctl.cli.app import app
+from wsctl.cli.argv import global_options_first
+
+ROOT = typer.main.get_command(app)
+
+
+def test_global_options_move_in_front_of_the_command_with_their_values():
+    assert global_options_first(ROOT, ["describe", "--sandbox", "-o", "ids"]) == ["--sandbox", "describe", "-o", "ids"]
+    assert global_options_first(ROOT, ["create", "-f", "x.yaml", "--region", "eu-west-1", "--yes"]) == [
+        "--region",
+        "eu-west-1",
+        "create",
+        "-f",
+        "x.yaml",
+        "--yes",
+    ]
+    assert global_options_first(ROOT, ["--debug", "maintenance", "on", "--profile=ops", "ws-1"]) == [
+        "--debug",
+        "--profile=ops",
+        "maintenance",
+        "on",
+        "ws-1",
+    ]
+
+
+def test_what_the_command_defines_itself_and_what_follows_double_dash_stay():
+    # `sandbox reset --burst` is the sandbox's own server-side burst, not the client's --burst.
+    assert global_options_first(ROOT, ["sandbox", "reset", "--burst", "3"]) == ["sandbox", "reset", "--burst", "3"]
+    assert global_options_first(ROOT, ["describe", "-o", "json"]) == ["describe", "-o", "json"]
+    assert global_options_first(ROOT, ["stop", "--", "--sandbox"]) == ["stop", "--", "--sandbox"]
+    assert global_options_first(ROOT, ["describe", "--region"]) == ["describe", "--region"]
+
+
+def test_describe_with_sandbox_after_the_command_reads_the_sandbox():
+    seed, ids = sb.make_fleet(1)
+    run = wsctl("describe", "--sandbox", "-o", "ids")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.split() == ids
