@@ -44,3 +44,11 @@ def test_describe_with_sandbox_after_the_command_reads_the_sandbox():
     run = wsctl("describe", "--sandbox", "-o", "ids")
     assert run.exit_code == 0, run.stderr
     assert run.stdout.split() == ids
+
+
+def test_help_shows_no_python_types_for_the_id_arguments():
+    for command in ("set-mode", "modify", "stop", "terminate"):
+        run = wsctl(command, "--help")
+        assert run.exit_code == 0
+        assert "<list[str]>" not in run.stdout and "[[ID]...]" not in run.stdout, command
+        assert f"Usage: wsctl {command} [OPTIONS] [ID]..." in run.stdout

@@ -21,7 +21,7 @@ from wsctl.cli.modify import modify
 from wsctl.cli.report import report_exception
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
-from wsctl.cli.typer_internals import evaluate_annotations_once
+from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -207,6 +207,7 @@ app.add_typer(sandbox_app, name="sandbox")
 
 
 evaluate_annotations_once(app)
+hide_argument_types()
 
 
 def _reader_gone() -> int:

@@ -59,7 +59,7 @@ PollIntervalOpt = Annotated[
 # Targets of the bulk changes (set-mode, modify).
 TargetIdsArg = Annotated[
     list[str] | None,
-    typer.Argument(metavar="[ID]...", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False),
+    typer.Argument(metavar="ID", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False),
 ]
 TargetDirectoryOpt = Annotated[
     str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")

@@ -303,3 +303,12 @@ def use_plain_help_formats() -> None:
     add_completion_class(PlainFishComplete, "fish")
     add_completion_class(PlainPowerShellComplete, "powershell")
     add_completion_class(PlainPowerShellComplete, "pwsh")
+
+
+def hide_argument_types() -> None:
+    """`ID  WorkSpace IDs; ...`, not `ID <list[str]>`: Python's type names mean nothing to a reader of --help."""
+    if not KNOWN:  # pragma: no cover - another Typer: its own help
+        return
+    from typer.core import TyperArgument
+
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
