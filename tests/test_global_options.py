@@ -52,3 +52,35 @@ def test_help_shows_no_python_types_for_the_id_arguments():
         assert run.exit_code == 0
         assert "<list[str]>" not in run.stdout and "[[ID]...]" not in run.stdout, command
         assert f"Usage: wsctl {command} [OPTIONS] [ID]..." in run.stdout
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_error_is_red_on_a_terminal_unless_no_color(monkeypatch):
+    from wsctl.cli.report import report_exception
+    from wsctl.errors import UsageError
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    shown = _Terminal()
+    report_exception(UsageError("bad flag"), stream=shown)
+    assert shown.text == "\x1b[31merror:\x1b[0m bad flag\n"
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Terminal()
+    report_exception(UsageError("bad flag"), stream=plain)
+    assert plain.text == "error: bad flag\n"
+
+
+def test_saying_no_is_not_an_error_line():
+    from wsctl.cli.prompts import Declined
+
+    assert Declined("Cancelled; nothing was sent.").lines() == ["Cancelled; nothing was sent."]

@@ -16,7 +16,12 @@ from wsctl.errors import ExitCode, UsageError, WsctlError
 
 
 class Declined(WsctlError):
+    """The person said no: exit 1, said plainly (it is an answer, not an error)."""
+
     exit_code = ExitCode.ERROR
+
+    def lines(self) -> list[str]:
+        return [self.message]
 
 
 def _terminal_output() -> Any:

@@ -26,6 +26,21 @@ def report_exception(exc: BaseException, *, debug: bool = False, stream: Any = N
         stream.write(f"error: unexpected {type(exc).__name__}: {exc}\n")
         stream.write("hint: run again with --debug for the full traceback, and report it.\n")
         return ExitCode.ERROR
+    red = _colour(stream)
     for line in error.lines():
+        if red and line.startswith("error:"):
+            line = "\x1b[31merror:\x1b[0m" + line[len("error:") :]
         stream.write(line + "\n")
     return error.exit_code
+
+
+def _colour(stream: Any) -> bool:
+    """Red `error:` on a terminal, as warnings are yellow; never with NO_COLOR (no-color.org) or TERM=dumb."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
