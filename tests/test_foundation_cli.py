@@ -114,6 +114,7 @@ def test_no_region_is_one_sentence(monkeypatch):
     run = wsctl("describe")
     assert run.exit_code == 1
     assert "No AWS Region is set: pass --region" in run.stderr
+    assert "--sandbox" in run.stderr
 
 
 def test_unreachable_endpoint_fails_fast_with_one_sentence():

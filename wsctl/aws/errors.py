@@ -42,7 +42,10 @@ def translate_aws_error(exc: BaseException) -> WsctlError | None:
             f"(profiles live in ~/.aws/config), or try --sandbox."
         )
     if isinstance(exc, bx.NoRegionError):
-        return WsctlError("No AWS Region is set: pass --region, set AWS_REGION, or add `region` to your profile.")
+        return WsctlError(
+            "No AWS Region is set: pass --region, set AWS_REGION, or add `region` to your profile "
+            "(or try --sandbox)."
+        )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError | bx.ConnectionClosedError):
         url = exc.kwargs.get("endpoint_url", "the WorkSpaces endpoint")
         return WsctlError(f"Could not reach {url}: check --endpoint-url and --region, and your network or proxy.")

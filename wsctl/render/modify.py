@@ -11,6 +11,7 @@ from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
 from wsctl.render.tables import id_column, new_table
 from wsctl.spec.waits import Status, WaitResult
+from wsctl.text import count
 
 Describe = Callable[[dict[str, Any]], str]
 
@@ -75,7 +76,7 @@ def modify_plan_outcome(plan: ChangePlan, describe: Describe, *, sandbox: bool) 
         ids=[c.workspace_id for c in changes],
         tables=[table],
         table_notes=[
-            f"Dry run: {len(changes)} to change in {calls} ModifyWorkspaceProperties calls, "
+            f"Dry run: {len(changes)} to change in {count(calls, 'ModifyWorkspaceProperties call')}, "
             f"{len(plan.unchanged)} unchanged. Nothing was sent."
         ],
     )
