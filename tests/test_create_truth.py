@@ -273,3 +273,75 @@ def test_state_directories_are_created_owner_only(tmp_path, monkeypatch):
     assert run.exit_code == 0, run.stderr
     for folder in (home, home / "wsctl", home / "wsctl" / "runs"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+# --- Ctrl-C ---------------------------------------------------------------------------------------
+
+
+def _record_events(state: Path) -> list[dict[str, Any]]:
+    from wsctl.ops.runrecord import read_record
+
+    runs = state / "wsctl" / "runs"
+    return [e for r in sorted(runs.glob("*-create-*.jsonl")) for e in read_record(r)] if runs.exists() else []
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_with_lost_responses_counts_every_workspace_that_exists(tmp_path):
+    import signal
+    import time
+
+    users = _users(300)
+    seed = sb.reset("--users", "300", "--time-scale", "0.01", "--lost-response-rate", "0.3", "--seed", "5")
+    fleet = _fleet(tmp_path, seed, users)
+    command = [sys.executable, "-m", "wsctl", "--sandbox", "create", "-f", fleet, "--yes", "-o", "json"]
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=_subprocess_env("4", "1"))
+    deadline = time.monotonic() + 60
+    while sum(1 for e in _record_events(tmp_path / "state") if e["event"] == "response") < 5:
+        assert proc.poll() is None and time.monotonic() < deadline, err.read_text()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    text = err.read_text()
+    assert "Traceback" not in text
+    held = _sandbox_holds(seed)
+    assert 0 < len(held) < 300 and all(len(ids) == 1 for ids in held.values())
+    printed = json.loads(out.read_text())
+    assert {w["WorkspaceId"] for w in printed["PendingRequests"]} == {ids[0] for ids in held.values()}
+    assert not {f["WorkspaceRequest"]["UserName"] for f in printed["FailedRequests"]} & set(held)
+    assert f"interrupted: {len(held):,} of 300 WorkSpaces were created" in text
+    # The lost responses really happened before the stop.
+    assert any(e.get("maybe_done") for e in _record_events(tmp_path / "state") if e["event"] == "response")
+
+
+def test_ctrl_c_during_the_lookup_after_the_last_call_still_prints_the_summary(tmp_path, monkeypatch):
+    # Another run made 30 of the WorkSpaces meanwhile; Ctrl-C comes while they are looked up.
+    users = _users(100)
+    seed = sb.reset("--users", "100", "--time-scale", "0.01")
+    from wsctl.aws.creates import CreateCalls
+
+    original_create, original_find = CreateCalls.create_workspaces, CreateCalls.find_existing
+    lookups = []
+
+    def other_run_first(self: Any, requests: Any, *args: Any, **kwargs: Any) -> Any:
+        for chunk in (users[:25], users[25:30]):
+            sb.client().create_workspaces(Workspaces=[sb.request(seed, u) for u in chunk])
+        return original_create(self, requests, *args, **kwargs)
+
+    def interrupted_second_lookup(self: Any, *args: Any, **kwargs: Any) -> Any:
+        lookups.append(args)
+        if len(lookups) == 2:
+            raise KeyboardInterrupt
+        return original_find(self, *args, **kwargs)
+
+    monkeypatch.setattr(CreateCalls, "create_workspaces", other_run_first)
+    monkeypatch.setattr(CreateCalls, "find_existing", interrupted_second_lookup)
+    run = wsctl("--sandbox", "create", "-f", _fleet(tmp_path, seed, users), "--yes", "-o", "json")
+    assert run.exit_code == 130
+    data = run.json()
+    assert sorted(w["UserName"] for w in data["PendingRequests"]) == users[30:]
+    assert data["FailedRequests"] == []  # not known to have failed: they were being looked up
+    assert sorted(f["WorkspaceRequest"]["UserName"] for f in data["Unconfirmed"]) == users[:30]
+    assert "Created at least 70, existing 0, failed 0, unconfirmed 30" in run.stderr
+    assert "interrupted: at least 70 of 100 WorkSpaces were created" in run.stderr

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
-from wsctl.errors import ExitCode, InvalidInput, UsageError
+from wsctl.errors import ExitCode, InvalidInput, UsageError, WsctlError
 from wsctl.ops.changes import Confirm
 from wsctl.ops.waiting import wait_after_create
 from wsctl.text import count
@@ -52,7 +52,11 @@ def run_create(
     requests = [p.request for p in batch.requests]
     service = app.service
     keyed = [(r["DirectoryId"], r["UserName"]) for r in requests if r.get("UserName") != "[UNDEFINED]"]
-    found = service.find_existing(keyed)
+    try:
+        found = service.find_existing(keyed)
+    except WsctlError as exc:
+        exc.hint = exc.hint or "nothing was sent; run the same command again later"
+        raise
     existing = [found[user_key(d, u)] for d, u in keyed if user_key(d, u) in found]
     to_send = [
         r
@@ -112,9 +116,10 @@ def run_create(
         show(app, _results(app, outcome))
     app.note(_summary(app, outcome, started))
     if wait:
-        return wait_after_create(
+        code = wait_after_create(
             app, outcome.pending, outcome.existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
         )
+        return ExitCode.PARTIAL if code == ExitCode.OK and outcome.unconfirmed else code
     return ExitCode.PARTIAL if outcome.failed or outcome.unconfirmed else ExitCode.OK
 
 
