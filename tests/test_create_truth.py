@@ -345,3 +345,20 @@ def test_ctrl_c_during_the_lookup_after_the_last_call_still_prints_the_summary(t
     assert sorted(f["WorkspaceRequest"]["UserName"] for f in data["Unconfirmed"]) == users[:30]
     assert "Created at least 70, existing 0, failed 0, unconfirmed 30" in run.stderr
     assert "interrupted: at least 70 of 100 WorkSpaces were created" in run.stderr
+
+
+def test_the_resume_command_gives_the_ids_inline_when_the_state_dir_cannot_be_written(tmp_path, monkeypatch):
+    import io
+
+    from wsctl.context import AppContext
+    from wsctl.ops.waiting import resume_command
+    from wsctl.options import GlobalOptions
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))
+    err = io.StringIO()
+    ids = [f"ws-{n:09d}" for n in range(12)]
+    command = resume_command(AppContext(GlobalOptions(sandbox=True), stderr=err), ids)
+    assert command == "wsctl --sandbox describe " + " ".join(f"--id {i}" for i in ids) + " --wait"
+    assert "could not save the pending IDs" in err.getvalue() and str(blocker) in err.getvalue()
