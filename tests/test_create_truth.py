@@ -362,3 +362,22 @@ def test_the_resume_command_gives_the_ids_inline_when_the_state_dir_cannot_be_wr
     command = resume_command(AppContext(GlobalOptions(sandbox=True), stderr=err), ids)
     assert command == "wsctl --sandbox describe " + " ".join(f"--id {i}" for i in ids) + " --wait"
     assert "could not save the pending IDs" in err.getvalue() and str(blocker) in err.getvalue()
+
+
+def test_sustained_throttling_is_retried_on_every_call_not_only_the_first_few_dozen(monkeypatch):
+    # botocore's retry quota (a circuit breaker for clients that do not pace themselves) would
+    # empty after about thirty calls at 80% throttling; from then on each call failed at its first
+    # throttled attempt. wsctl paces every attempt, so every call gets its --max-attempts.
+    from botocore.exceptions import ClientError
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    sb.reset("--throttle-rate", "0.8", "--seed", "1")
+    c = sb.client(max_attempts=12)
+    failures = 0
+    for _ in range(100):
+        try:
+            c.describe_workspace_directories()
+        except ClientError:
+            failures += 1
+    assert failures <= 20  # 0.8 ** 12 ~ 7% each
