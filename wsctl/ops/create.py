@@ -90,9 +90,11 @@ def run_create(
     except Exception as exc:  # reported after what was done is printed
         error = exc
     interrupted = _settle(service, outcome, record, interrupted=interrupted, stopped=error is not None)
+    ending: dict[str, Any] = {"interrupted": True} if interrupted else {}
+    if error is not None:
+        ending["error"] = f"{type(error).__name__}: {error}"
     record.close(
-        interrupted=interrupted or None,
-        error=f"{type(error).__name__}: {error}" if error else None,
+        **ending,
         created=len(outcome.pending),
         failed=len(outcome.failed),
         existing=len(outcome.existing),
