@@ -381,3 +381,17 @@ def test_sustained_throttling_is_retried_on_every_call_not_only_the_first_few_do
         except ClientError:
             failures += 1
     assert failures <= 20  # 0.8 ** 12 ~ 7% each
+
+
+def test_a_full_disk_before_the_first_call_stops_before_anything_is_sent(monkeypatch):
+    seed = sb.reset("--users", "5")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    run = wsctl(*sb.create_args(seed, "user0001"), "--yes")
+    assert run.exit_code == 1
+    assert "unexpected" not in run.stderr
+    assert "No space left on device" in run.stderr and "nothing was sent" in run.stderr
+    assert sb.counts().get("CreateWorkspaces", 0) == 0

@@ -77,7 +77,8 @@ def run_create(
     confirm(f"Create {count(len(to_send), 'WorkSpace')}?", len(to_send))
     from wsctl.ops.runrecord import RunRecord
 
-    record = RunRecord("create", sys.argv[1:])  # a WsctlError naming the path if it cannot be written
+    # A WsctlError naming the path if it cannot be written; later failures only warn (see _notes).
+    record = RunRecord("create", sys.argv[1:], degrade=True)
     app.note(f"Run record: {record.path}")
     record.write("plan", Requests=to_send, Existing=[w["WorkspaceId"] for w in existing])
     outcome = CreateOutcome(existing=existing)

@@ -7,9 +7,10 @@ creates are 0700). Rerunning the same command finishes the job (create looks up 
 already exists first).
 
 A record that cannot be opened stops the run before anything is sent (`RunRecord` raises
-a WsctlError naming the path). One that fails later (a full disk) degrades: the run goes
-on, later events are dropped, and `problem` says so for the command to warn; what the run
-did still reaches the screen and stdout.
+a WsctlError naming the path). With `degrade=True`, one that fails later (a full disk)
+degrades: the run goes on, later events are dropped, and `warning()` says so for the
+command to print; what the run did still reaches the screen and stdout. Without it, the
+OSError is raised as before.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def _reason(exc: OSError) -> str:
 
 
 class RunRecord:
-    def __init__(self, command: str, argv: list[str], *, directory: Path | None = None) -> None:
+    def __init__(self, command: str, argv: list[str], *, directory: Path | None = None, degrade: bool = False) -> None:
         folder = directory or runs_dir()
+        self._degrade = degrade
         self._lock = threading.Lock()
         self.problem: str | None = None  # why later events were dropped, once writing failed
         self.events = 0
@@ -98,6 +100,8 @@ class RunRecord:
             try:
                 _append(self._file, line)
             except OSError as exc:
+                if not self._degrade:
+                    raise
                 # A full disk must not stop the run or hide what it did: keep going without the record.
                 self.problem = f"writing it failed after {self.events:,} events ({_reason(exc)})"
                 return
@@ -109,6 +113,8 @@ class RunRecord:
             try:
                 self._file.close()
             except OSError as exc:
+                if not self._degrade:
+                    raise
                 self.problem = self.problem or f"closing it failed ({_reason(exc)})"
 
     def warning(self) -> str | None:
