@@ -88,7 +88,10 @@ def test_requests_go_out_25_a_call():
     assert service.calls.counts["CreateWorkspaces"] == 3
 
 
-def test_a_lost_response_is_recovered_as_pending_not_failed():
+def test_resource_exists_at_the_first_attempt_is_another_runs_workspace_not_a_lost_response():
+    # No attempt of the call can have created bob's WorkSpace (the first answer said it
+    # exists): another run made it after our lookup. It is reported as existing, found by
+    # ID once it is visible; a lost response is recovered as pending (test_create_truth).
     service, stub = stubbed_service()
     stub.add_response(
         "create_workspaces",
@@ -110,10 +113,11 @@ def test_a_lost_response_is_recovered_as_pending_not_failed():
     )
     sleeps: list[float] = []
     outcome = service.create_workspaces([req("alice"), req("bob")], CreateOutcome(), sleep=sleeps.append)
-    assert [w["UserName"] for w in outcome.pending] == ["alice", "bob"]
-    assert outcome.failed == []
-    assert outcome.recovered == ["ws-000000002"]
-    assert sleeps == [0.5]  # looked again after the new WorkSpace became visible
+    assert [w["UserName"] for w in outcome.pending] == ["alice"]
+    assert [w["UserName"] for w in outcome.existing] == ["bob"]
+    assert outcome.failed == [] and outcome.recovered == []
+    assert outcome.concurrent == ["ws-000000002"]
+    assert sleeps == [0.5]  # looked again after the WorkSpace became visible
 
 
 def test_resource_exists_that_never_shows_up_stays_failed():

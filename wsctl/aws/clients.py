@@ -8,7 +8,7 @@ botocore's serializer, retries and parser run exactly as they do against AWS.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 import botocore.session
 from botocore.config import Config
@@ -60,7 +60,7 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
             "workspaces", region_name=options.region, endpoint_url=options.endpoint_url, config=config
         )
     events = client.meta.events
-    events.register_first("needs-retry.workspaces", _stop_retrying_unreachable)
+    events.register_first("needs-retry.workspaces", _retry_decision(options.max_attempts))
     events.register("before-send.workspaces", lambda **_: rate_limiter.acquire())
     if options.debug:
         from wsctl.aws.debuglog import CallLogger
@@ -98,6 +98,48 @@ def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
         aws_session_token=None,
         config=config,
     )
+
+
+class _EndlessQuota:
+    """A retry quota that never runs out (see `_retry_decision`)."""
+
+    def acquire_retry_quota(self, context: Any) -> bool:
+        return True
+
+
+def _retry_decision(max_attempts: int) -> Any:
+    """The `needs-retry` handler that decides every retry (the first handler's answer wins).
+
+    botocore's standard policy, conditions and backoff alike (throttling, 5xx and dropped
+    connections, up to `max_attempts`), with two changes:
+
+    - No retry quota. The quota is a circuit breaker for clients that do not pace themselves;
+      every attempt wsctl makes, retries included, waits for its token bucket. With the quota,
+      sustained throttling empties it after a few dozen calls and every later call fails at
+      its first throttled attempt, whatever --max-attempts says.
+    - An unreachable endpoint fails in seconds, not after a dozen backed-off attempts.
+    """
+    from botocore.retries import standard
+
+    adapter = standard.RetryEventAdapter()
+    detector = standard.ThrottlingErrorDetector(adapter)
+    handler = standard.RetryHandler(
+        retry_policy=standard.RetryPolicy(
+            retry_checker=standard.StandardRetryConditions(max_attempts=max_attempts),
+            retry_backoff=standard.ExponentialBackoff(service_name="workspaces", throttling_detector=detector),
+        ),
+        retry_event_adapter=adapter,
+        retry_quota=cast(Any, _EndlessQuota()),  # duck-typed: only acquire_retry_quota is called
+        service_name="workspaces",
+    )
+
+    def decide(caught_exception: BaseException | None = None, attempts: int = 0, **kwargs: Any) -> Any:
+        if _stop_retrying_unreachable(caught_exception, attempts) is False:
+            return False
+        delay = handler.needs_retry(caught_exception=caught_exception, attempts=attempts, **kwargs)
+        return False if delay is None else delay  # False: no later handler (botocore's own) retries
+
+    return decide
 
 
 def _stop_retrying_unreachable(caught_exception: BaseException | None = None, attempts: int = 0, **_: Any) -> Any:

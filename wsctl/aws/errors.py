@@ -43,8 +43,7 @@ def translate_aws_error(exc: BaseException) -> WsctlError | None:
         )
     if isinstance(exc, bx.NoRegionError):
         return WsctlError(
-            "No AWS Region is set: pass --region, set AWS_REGION, or add `region` to your profile "
-            "(or try --sandbox)."
+            "No AWS Region is set: pass --region, set AWS_REGION, or add `region` to your profile (or try --sandbox)."
         )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError | bx.ConnectionClosedError):
         url = exc.kwargs.get("endpoint_url", "the WorkSpaces endpoint")

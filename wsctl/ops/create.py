@@ -7,15 +7,20 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
-from wsctl.errors import ExitCode, InvalidInput, UsageError
+from wsctl.errors import ExitCode, InvalidInput, UsageError, WsctlError
 from wsctl.ops.changes import Confirm
 from wsctl.ops.waiting import wait_after_create
 from wsctl.text import count
 
+# After Ctrl-C or an error during the calls, how long the lookup of unanswered requests may take.
+SETTLE_SECONDS = 30.0
+
 if TYPE_CHECKING:
     from wsctl.aws.creates import CreateOutcome
+    from wsctl.aws.service import WorkspacesService
     from wsctl.errors import LocatedProblem
     from wsctl.input.batch import FlagValues
+    from wsctl.ops.runrecord import RunRecord
 
 
 def run_create(
@@ -32,7 +37,7 @@ def run_create(
 ) -> int:
     from wsctl.aws.creates import CreateOutcome, user_key
     from wsctl.input.batch import load_batch
-    from wsctl.render.create import plan_outcome, results_outcome, summary_line
+    from wsctl.render.create import plan_outcome, results_outcome
     from wsctl.render.outcome import show
 
     started = time.monotonic()
@@ -47,7 +52,11 @@ def run_create(
     requests = [p.request for p in batch.requests]
     service = app.service
     keyed = [(r["DirectoryId"], r["UserName"]) for r in requests if r.get("UserName") != "[UNDEFINED]"]
-    found = service.find_existing(keyed)
+    try:
+        found = service.find_existing(keyed)
+    except WsctlError as exc:
+        exc.hint = exc.hint or "nothing was sent; run the same command again later"
+        raise
     existing = [found[user_key(d, u)] for d, u in keyed if user_key(d, u) in found]
     to_send = [
         r
@@ -68,46 +77,123 @@ def run_create(
     confirm(f"Create {count(len(to_send), 'WorkSpace')}?", len(to_send))
     from wsctl.ops.runrecord import RunRecord
 
-    record = RunRecord("create", sys.argv[1:])
+    # A WsctlError naming the path if it cannot be written; later failures only warn (see _notes).
+    record = RunRecord("create", sys.argv[1:], degrade=True)
     app.note(f"Run record: {record.path}")
     record.write("plan", Requests=to_send, Existing=[w["WorkspaceId"] for w in existing])
     outcome = CreateOutcome(existing=existing)
+    interrupted = False
+    error: Exception | None = None
     try:
         service.create_workspaces(to_send, outcome, record)
     except KeyboardInterrupt:
-        record.close(interrupted=True, created=len(outcome.pending))
-        _report_interrupted(app, outcome, len(to_send), record.path)
-        return ExitCode.INTERRUPTED
-    except BaseException as exc:
-        record.close(error=f"{type(exc).__name__}: {exc}", created=len(outcome.pending))
-        if outcome.pending:
-            show(app, results_outcome(outcome.pending, outcome.failed, existing, sandbox=app.sandbox))
-            app.warn(
-                f"stopped after {len(outcome.pending):,} WorkSpaces were created; rerun the same command "
-                f"to finish (run record: {record.path})"
-            )
-        raise
-    record.close(created=len(outcome.pending), failed=len(outcome.failed), existing=len(existing))
+        interrupted = True
+    except Exception as exc:  # reported after what was done is printed
+        error = exc
+    interrupted = _settle(service, outcome, record, interrupted=interrupted, stopped=error is not None)
+    ending: dict[str, Any] = {"interrupted": True} if interrupted else {}
+    if error is not None:
+        ending["error"] = f"{type(error).__name__}: {error}"
+    record.close(
+        **ending,
+        created=len(outcome.pending),
+        failed=len(outcome.failed),
+        existing=len(outcome.existing),
+        unconfirmed=len(outcome.unconfirmed),
+    )
+    if interrupted or error is not None:
+        show(app, _results(app, outcome))
+        _notes(app, outcome, record)
+        app.note(_summary(app, outcome, started))
+        if interrupted:
+            _report_interrupted(app, outcome, len(to_send), record.path)
+            return ExitCode.INTERRUPTED
+        app.warn(
+            f"stopped after {_created(outcome)} WorkSpaces were created; rerun the same command "
+            f"to finish (run record: {record.path})"
+        )
+        assert error is not None
+        raise error
+    _notes(app, outcome, record)
+    if not wait:
+        show(app, _results(app, outcome))
+    app.note(_summary(app, outcome, started))
+    if wait:
+        code = wait_after_create(
+            app, outcome.pending, outcome.existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
+        )
+        return ExitCode.PARTIAL if code == ExitCode.OK and outcome.unconfirmed else code
+    return ExitCode.PARTIAL if outcome.failed or outcome.unconfirmed else ExitCode.OK
+
+
+def _settle(
+    service: WorkspacesService, outcome: CreateOutcome, record: RunRecord, *, interrupted: bool, stopped: bool
+) -> bool:
+    """Before anything is reported: what exists for every request that got no answer. True if interrupted.
+
+    After a normal end the calls already did it (`create_workspaces` reconciles). After
+    Ctrl-C or an error during the calls, look up now, within SETTLE_SECONDS; a second
+    Ctrl-C ends the lookup (what is left is unconfirmed). Ctrl-C during the lookup that
+    follows the last call stops it the same way.
+    """
+    if not outcome.unsettled:
+        return interrupted
+    deadline = time.monotonic() + SETTLE_SECONDS if (interrupted or stopped) and not outcome.sent_all else None
+    try:
+        service.reconcile(outcome, record, deadline=deadline)
+    except KeyboardInterrupt:
+        outcome.give_up()
+        return True
+    return interrupted
+
+
+def _created(outcome: CreateOutcome) -> str:
+    """How many this run created; "at least" while some requests could not be looked up."""
+    return f"{'at least ' if outcome.unconfirmed else ''}{len(outcome.pending):,}"
+
+
+def _results(app: AppContext, outcome: CreateOutcome) -> Any:
+    from wsctl.render.create import results_outcome
+
+    return results_outcome(
+        outcome.pending, outcome.failed, outcome.existing, sandbox=app.sandbox, unconfirmed=outcome.unconfirmed
+    )
+
+
+def _summary(app: AppContext, outcome: CreateOutcome, started: float) -> str:
+    from wsctl.render.create import summary_line
+
+    return summary_line(
+        len(outcome.pending),
+        len(outcome.existing),
+        len(outcome.failed),
+        app.service.calls.summary(),
+        time.monotonic() - started,
+        unconfirmed=len(outcome.unconfirmed),
+        at_least=bool(outcome.unconfirmed),
+    )
+
+
+def _notes(app: AppContext, outcome: CreateOutcome, record: RunRecord) -> None:
     if outcome.recovered:
         app.note(
-            f"{len(outcome.recovered)} WorkSpaces whose responses were lost were found and are reported as pending."
+            f"{count(len(outcome.recovered), 'WorkSpace')} whose responses were lost "
+            "were found and are reported as pending."
         )
-    if not wait:
-        show(app, results_outcome(outcome.pending, outcome.failed, existing, sandbox=app.sandbox))
-    app.note(
-        summary_line(
-            len(outcome.pending),
-            len(existing),
-            len(outcome.failed),
-            service.calls.summary(),
-            time.monotonic() - started,
+    if outcome.concurrent:
+        app.note(
+            f"{count(len(outcome.concurrent), 'WorkSpace')} in this batch were created meanwhile by another run "
+            "and are reported as existing."
         )
-    )
-    if wait:
-        return wait_after_create(
-            app, outcome.pending, existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
+    if outcome.unconfirmed:
+        app.warn(
+            f"{count(len(outcome.unconfirmed), 'request')} got no answer and could not be looked up: "
+            "their WorkSpaces may or may not exist (listed as Unconfirmed). Run the same command again: "
+            "it looks them up first and creates only what is missing."
         )
-    return ExitCode.PARTIAL if outcome.failed else ExitCode.OK
+    problem = record.warning()
+    if problem:
+        app.warn(problem)
 
 
 def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: list[dict[str, Any]]) -> None:
@@ -122,12 +208,8 @@ def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: lis
 
 
 def _report_interrupted(app: AppContext, outcome: CreateOutcome, planned: int, path: object) -> None:
-    from wsctl.render.create import results_outcome
-    from wsctl.render.outcome import show
-
-    show(app, results_outcome(outcome.pending, outcome.failed, outcome.existing, sandbox=app.sandbox))
     app.warn(
-        f"interrupted: {len(outcome.pending):,} of {planned:,} WorkSpaces were created before the stop "
+        f"interrupted: {_created(outcome)} of {planned:,} WorkSpaces were created before the stop "
         f"(all of them are in the run record {path}). Run the same command again to finish; "
         "users who already have a WorkSpace are not sent twice."
     )

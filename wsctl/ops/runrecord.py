@@ -2,21 +2,30 @@
 
 An interrupted run (Ctrl-C, a lost SSH session, SIGKILL) must not lose what it did: every
 request is recorded before it is sent and every response as soon as it arrives, flushed
-and synced, in `$XDG_STATE_HOME/wsctl/runs/` with owner-only permissions. Rerunning the same
-command finishes the job (create looks up what already exists first).
+and synced, in `$XDG_STATE_HOME/wsctl/runs/` with owner-only permissions (folders wsctl
+creates are 0700). Rerunning the same command finishes the job (create looks up what
+already exists first).
+
+A record that cannot be opened stops the run before anything is sent (`RunRecord` raises
+a WsctlError naming the path). With `degrade=True`, one that fails later (a full disk)
+degrades: the run goes on, later events are dropped, and `warning()` says so for the
+command to print; what the run did still reaches the screen and stdout. Without it, the
+OSError is raised as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from wsctl import __version__
-from wsctl.paths import state_dir
+from wsctl.errors import WsctlError
+from wsctl.paths import make_private_dirs, state_dir
 
 
 def runs_dir() -> Path:
@@ -30,7 +39,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _private_folder(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(folder)
     os.chmod(folder, 0o700)
 
 
@@ -43,43 +52,87 @@ def write_private(path: Path, text: str) -> Path:
     return path
 
 
-class RunRecord:
-    def __init__(self, command: str, argv: list[str], *, directory: Path | None = None) -> None:
-        folder = directory or runs_dir()
-        _private_folder(folder)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        # One file a run: a second run of one process in the same second gets a file of its own.
-        for n in range(1000):
-            suffix = f"-{n}" if n else ""
-            self.path = folder / f"{stamp}-{command}-{os.getpid()}{suffix}.jsonl"
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-                break
-            except FileExistsError:
-                continue
-        else:  # pragma: no cover - a thousand runs of one process in one second
-            raise FileExistsError(self.path)
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
-        self._lock = threading.Lock()
-        self.write("start", command=command, argv=argv, version=__version__, pid=os.getpid())
+def _append(handle: IO[str], line: str) -> None:
+    """One event, on disk before the next call goes out."""
+    handle.write(line + "\n")
+    handle.flush()
+    os.fsync(handle.fileno())
 
-    def write(self, event: str, **data: Any) -> None:
-        line = json.dumps(
+
+def _new_file(folder: Path, name: str) -> tuple[Path, int]:
+    """A file of its own for each run, even for two runs of one process in the same second."""
+    for n in range(1000):
+        path = folder / (f"{name}-{n}.jsonl" if n else f"{name}.jsonl")
+        try:
+            return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "a thousand run records of one process in one second", str(folder))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+class RunRecord:
+    def __init__(self, command: str, argv: list[str], *, directory: Path | None = None, degrade: bool = False) -> None:
+        folder = directory or runs_dir()
+        self._degrade = degrade
+        self._lock = threading.Lock()
+        self.problem: str | None = None  # why later events were dropped, once writing failed
+        self.events = 0
+        try:
+            _private_folder(folder)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            self.path, fd = _new_file(folder, f"{stamp}-{command}-{os.getpid()}")
+            self._file = os.fdopen(fd, "a", encoding="utf-8")
+            _append(self._file, self._line("start", command=command, argv=argv, version=__version__, pid=os.getpid()))
+        except OSError as exc:
+            where = exc.filename or folder
+            raise WsctlError(
+                f"cannot write the run record in {folder} ({where}: {_reason(exc)}); nothing was sent",
+                hint="point XDG_STATE_HOME at a writable directory with free space: the run record keeps "
+                "what a run did in case it is interrupted",
+            ) from exc
+        self.events = 1
+
+    def _line(self, event: str, **data: Any) -> str:
+        return json.dumps(
             {"event": event, "time": dt.datetime.now(dt.UTC).isoformat(), **data},
             default=_json_default,
             separators=(",", ":"),
         )
+
+    def write(self, event: str, **data: Any) -> None:
+        line = self._line(event, **data)
         with self._lock:
-            if self._file.closed:
+            if self._file.closed or self.problem is not None:
                 return
-            self._file.write(line + "\n")
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            try:
+                _append(self._file, line)
+            except OSError as exc:
+                if not self._degrade:
+                    raise
+                # A full disk must not stop the run or hide what it did: keep going without the record.
+                self.problem = f"writing it failed after {self.events:,} events ({_reason(exc)})"
+                return
+            self.events += 1
 
     def close(self, **summary: Any) -> None:
         self.write("end", **summary)
         with self._lock:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                if not self._degrade:
+                    raise
+                self.problem = self.problem or f"closing it failed ({_reason(exc)})"
+
+    def warning(self) -> str | None:
+        """What to tell the user when the record is incomplete, or None."""
+        if self.problem is None:
+            return None
+        return f"the run record {self.path} is incomplete: {self.problem}; the results printed here are complete"
 
 
 def read_record(path: Path) -> list[dict[str, Any]]:

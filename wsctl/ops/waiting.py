@@ -78,7 +78,11 @@ def resume_command(app: AppContext, pending: Sequence[str]) -> str:
     from wsctl.ops.runrecord import runs_dir, write_private
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = write_private(runs_dir() / f"{stamp}-pending.ids", "".join(f"{i}\n" for i in pending))
+    try:
+        path = write_private(runs_dir() / f"{stamp}-pending.ids", "".join(f"{i}\n" for i in pending))
+    except OSError as exc:  # a full disk or an unwritable state directory: give the IDs inline
+        app.warn(f"could not save the pending IDs in {runs_dir()} ({exc.strerror or exc})")
+        return f"{prefix} describe " + " ".join(f"--id {i}" for i in pending) + " --wait"
     return f"{prefix} describe --ids-from {path} --wait"
 
 

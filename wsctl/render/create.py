@@ -55,6 +55,19 @@ def failed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
     return table
 
 
+def unconfirmed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
+    table = new_table("Unconfirmed (may or may not exist)", sandbox=sandbox)
+    table.add_column("UserName", overflow="fold")
+    id_column(table, "DirectoryId", (f.get("WorkspaceRequest", {}).get("DirectoryId") for f in failures))
+    table.add_column("Last error", style="yellow", overflow="fold")
+    for failure in failures:
+        request = failure.get("WorkspaceRequest", {})
+        table.add_row(
+            str(request.get("UserName", "")), str(request.get("DirectoryId", "")), str(failure.get("ErrorCode", ""))
+        )
+    return table
+
+
 def plan_table(requests: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
     shown = requests[:PLAN_ROWS_SHOWN]
     more = len(requests) - len(shown)
@@ -117,12 +130,17 @@ def results_outcome(
     *,
     sandbox: bool,
     final: Sequence[dict[str, Any]] | None = None,
+    unconfirmed: Sequence[dict[str, Any]] = (),
 ) -> Outcome:
+    """PendingRequests (created by this run), FailedRequests, Existing; `Unconfirmed` only when some
+    requests could not be looked up (their WorkSpaces may or may not exist: a rerun settles them)."""
     data: dict[str, Any] = {
         "PendingRequests": list(pending),
         "FailedRequests": list(failed),
         "Existing": list(existing),
     }
+    if unconfirmed:
+        data["Unconfirmed"] = list(unconfirmed)
     if final is not None:
         data["Workspaces"] = list(final)
     tables = []
@@ -132,13 +150,28 @@ def results_outcome(
         tables.append(lambda: pending_table(existing, title="Existing (not sent)", sandbox=sandbox))
     if failed:
         tables.append(lambda: failed_table(failed, sandbox=sandbox))
+    if unconfirmed:
+        tables.append(lambda: unconfirmed_table(unconfirmed, sandbox=sandbox))
     return Outcome(
         data=data,
         ids=[w["WorkspaceId"] for w in (*pending, *existing)],
         tables=tables,
-        exit_code=ExitCode.PARTIAL if failed else ExitCode.OK,
+        exit_code=ExitCode.PARTIAL if failed or unconfirmed else ExitCode.OK,
     )
 
 
-def summary_line(created: int, existing: int, failed: int, calls: str, seconds: float) -> str:
-    return f"Created {created:,}, existing {existing:,}, failed {failed:,} · calls: {calls} · {seconds:.1f} s"
+def summary_line(
+    created: int,
+    existing: int,
+    failed: int,
+    calls: str,
+    seconds: float,
+    *,
+    unconfirmed: int = 0,
+    at_least: bool = False,
+) -> str:
+    unknown = f", unconfirmed {unconfirmed:,}" if unconfirmed else ""
+    return (
+        f"Created {'at least ' if at_least else ''}{created:,}, existing {existing:,}, failed {failed:,}{unknown}"
+        f" · calls: {calls} · {seconds:.1f} s"
+    )
