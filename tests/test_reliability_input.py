@@ -85,7 +85,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "wrong-type-volume-size-text.yaml": ("wrong-type-volume-size-text.yaml:6:5", "'eighty' is not a whole number"),
     "wrong-type-encrypt-flag.yaml": ("wrong-type-encrypt-flag.yaml:6:5", "is not a boolean"),
     "wrong-type-user-is-a-list.yaml": ("wrong-type-user-is-a-list.yaml:5:5", "is not text"),
-    "timestamp-as-user-name.yaml": ("timestamp-as-user-name.yaml:5:5", "is not text"),
+    "explicit-timestamp-tag-as-user-name.yaml": ("explicit-timestamp-tag-as-user-name.yaml:5:5", "is not text"),
     "tag-value-is-a-list.yaml": ("tag-value-is-a-list.yaml:7:7", "a tag value must be text"),
     "float-overflow-volume-size.yaml": ("float-overflow-volume-size.yaml:6:5", "'1e400' is not a whole number"),
     # bad enums and patterns
