@@ -57,7 +57,20 @@ class LocatedProblem:
     def __str__(self) -> str:
         prefix = f"{self.where}: " if self.where else ""
         label = f"{self.label}: " if self.label and self.label != self.where else ""
-        return f"{prefix}{label}{self.message}"
+        return printable(f"{prefix}{label}{self.message}")
+
+
+# What must never reach a terminal raw: control characters (ESC starts an escape sequence),
+# bidirectional and zero-width characters (they make text print as other text), and lone
+# surrogates. A key, a file name or a value the user wrote may hold any of them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """text with every character that could drive or fool a terminal written as an escape (\\x1b, \\u202e)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class InvalidInput(UsageError):
