@@ -14,15 +14,20 @@ _DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z", re.ASCII)
 _LEADING_ZERO = re.compile(r"-?0[0-9]+\Z", re.ASCII)
 
 
+MAX_DIGITS = 30  # more than any size, timeout or count; int() refuses past 4,300 anyway
+
+
 def whole_number(text: str) -> int | None:
     """The number a cell holds, if it is written with ASCII digits 0-9 (and maybe a leading '-') only."""
-    if _DECIMAL.match(text) or _LEADING_ZERO.match(text):
+    if len(text) <= MAX_DIGITS + 1 and (_DECIMAL.match(text) or _LEADING_ZERO.match(text)):
         return int(text)
     return None
 
 
 def not_a_number_message(text: str, preview: str) -> str:
     """'... is not a whole number', and how to write one when the text has digits of some kind."""
+    if len(text) > MAX_DIGITS + 1 and _DECIMAL.match(text):
+        return f"a number {len(text.lstrip('-')):,} digits long; at most {MAX_DIGITS}"
     tail = " (write it with the digits 0-9 only)" if any(c.isdigit() for c in text) else ""
     return f"{preview} is not a whole number{tail}"
 
