@@ -276,9 +276,19 @@ def test_empty_binary_and_non_utf8_files(tmp_path):
     assert any(p.startswith(f"{latin}: is not UTF-8 text") for p in found)
 
 
-def test_numbers_where_text_is_expected_say_how_to_quote(tmp_path):
+def test_numbers_where_text_is_expected_are_taken_as_written(tmp_path):
     path = write(
         tmp_path, "fleet.yaml", f"defaults: {{directory_id: {DIR}, bundle_id: {BUNDLE}}}\nworkspaces:\n  - 1234\n"
+    )
+    batch = load_batch([path], FlagValues())
+    assert batch.problems == [] and batch.requests[0].request["UserName"] == "1234"
+
+
+def test_a_number_given_an_explicit_tag_where_text_is_expected_says_how_to_quote(tmp_path):
+    path = write(
+        tmp_path,
+        "fleet.yaml",
+        f"defaults: {{directory_id: {DIR}, bundle_id: {BUNDLE}}}\nworkspaces:\n  - user: !!int 1234\n",
     )
     assert problems_of([path]) == [f"{path}:3:5: user: 1234 is a number, not text (in YAML, quote it: '1234')"]
 

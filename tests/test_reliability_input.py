@@ -85,7 +85,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "wrong-type-volume-size-text.yaml": ("wrong-type-volume-size-text.yaml:6:5", "'eighty' is not a whole number"),
     "wrong-type-encrypt-flag.yaml": ("wrong-type-encrypt-flag.yaml:6:5", "is not a boolean"),
     "wrong-type-user-is-a-list.yaml": ("wrong-type-user-is-a-list.yaml:5:5", "is not text"),
-    "timestamp-as-user-name.yaml": ("timestamp-as-user-name.yaml:5:5", "is not text"),
+    "explicit-timestamp-tag-as-user-name.yaml": ("explicit-timestamp-tag-as-user-name.yaml:5:5", "is not text"),
     "tag-value-is-a-list.yaml": ("tag-value-is-a-list.yaml:7:7", "a tag value must be text"),
     "float-overflow-volume-size.yaml": ("float-overflow-volume-size.yaml:6:5", "'1e400' is not a whole number"),
     # bad enums and patterns
@@ -121,6 +121,23 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "csv-bad-boolean.csv": ("csv-bad-boolean.csv row 2", "'perhaps' is not true or false"),
     "csv-tag-without-equals.csv": ("csv-tag-without-equals.csv row 2", "'team' is not key=value"),
     "csv-header-only.csv": ("nothing to create: no entries in csv-header-only.csv", ""),
+    # one parser's safeguards for every format; values never retyped silently
+    "json-duplicate-key-hides-a-bad-bundle.json": (
+        "json-duplicate-key-hides-a-bad-bundle.json:1:71",
+        "duplicate key 'bundle_id' (first at line 1)",
+    ),
+    "explicit-int-tag-that-does-not-fit.yaml": (
+        "explicit-int-tag-that-does-not-fit.yaml:5:11",
+        "'abc' is not a valid !!int",
+    ),
+    "aws-form-empty-tags.yaml": ("aws-form-empty-tags.yaml:5:10", "Workspaces[0].Tags: has no value"),
+    "octal-looking-volume-size.yaml": ("octal-looking-volume-size.yaml:6:23", "'0175' has a leading zero"),
+    "bidi-override-in-user-name.yaml": ("bidi-override-in-user-name.yaml:5:5", "invisible character U+202E"),
+    "csv-fullwidth-digits.csv": (
+        "csv-fullwidth-digits.csv row 2",
+        "is not a whole number (write it with the digits 0-9",
+    ),
+    "csv-integer-5000-digits.csv": ("csv-integer-5000-digits.csv row 2", "a number 5,000 digits long; at most 30"),
 }
 
 

@@ -7,9 +7,11 @@ errors into them (`wsctl.aws.errors`), and `wsctl.cli.report` prints them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -55,26 +57,75 @@ class LocatedProblem:
     def __str__(self) -> str:
         prefix = f"{self.where}: " if self.where else ""
         label = f"{self.label}: " if self.label and self.label != self.where else ""
-        return f"{prefix}{label}{self.message}"
+        return printable(f"{prefix}{label}{self.message}")
+
+
+# What must never reach a terminal raw: control characters (ESC starts an escape sequence),
+# bidirectional and zero-width characters (they make text print as other text), and lone
+# surrogates. A key, a file name or a value the user wrote may hold any of them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """text with every character that could drive or fool a terminal written as an escape (\\x1b, \\u202e)."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class InvalidInput(UsageError):
-    """One or more problems found before sending anything."""
+    """One or more problems found before sending anything.
+
+    The report is bounded: a file with 100,000 bad entries shows the first few problems of
+    each kind, then how many more there are like them, not 100,000 lines.
+    """
+
+    SHOWN_PER_KIND = 5
+    SHOWN_AT_MOST = 50
 
     def __init__(self, problems: Iterable[LocatedProblem | str], *, hint: str | None = None) -> None:
-        self.problems = list(dict.fromkeys(str(p) for p in problems))  # the same line once
+        kinds: dict[str, str] = {}  # the same line once, in order, with its kind
+        for p in problems:
+            text = str(p)
+            if text not in kinds:
+                kinds[text] = _kind_of(p)
+        self.problems = list(kinds)
+        self._kinds = list(kinds.values())
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was sent", hint=hint)
 
     def lines(self) -> list[str]:
-        out = [f"error: {p}" for p in self.problems]
+        out: list[str] = []
+        shown: dict[str, int] = {}
+        hidden: dict[str, list[Any]] = {}  # kind -> [count, an example]
+        # (a subclass or caller that replaced .problems gets no grouping, but still a bound)
+        kinds = self._kinds if len(self._kinds) == len(self.problems) else self.problems
+        for text, kind in zip(self.problems, kinds, strict=True):
+            if shown.get(kind, 0) < self.SHOWN_PER_KIND and len(out) < self.SHOWN_AT_MOST:
+                shown[kind] = shown.get(kind, 0) + 1
+                out.append(f"error: {text}")
+            else:
+                hidden.setdefault(kind, [0, text])[0] += 1
+        for more, example in hidden.values():
+            like = example if len(example) <= 200 else example[:197] + "..."
+            out.append(f"error: ... and {more:,} more like these ({like})")
         if len(self.problems) > 1:
-            out.append(f"{len(self.problems)} problems found; nothing was sent.")
+            out.append(f"{len(self.problems):,} problems found; nothing was sent.")
         else:
             out.append("Nothing was sent.")
         if self.hint:
             out.append(f"hint: {self.hint}")
         return out
+
+
+_VARIABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+")
+
+
+def _kind_of(problem: LocatedProblem | str) -> str:
+    """Problems of one kind differ only in place, values and numbers: "running_mode: 'X' is not one of ..."."""
+    if isinstance(problem, LocatedProblem):
+        return f"{problem.label}\0{_VARIABLE.sub('#', problem.message)}"
+    return _VARIABLE.sub("#", problem)
 
 
 class ServiceError(WsctlError):

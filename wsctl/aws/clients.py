@@ -8,6 +8,7 @@ botocore's serializer, retries and parser run exactly as they do against AWS.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, cast
 
 import botocore.session
@@ -26,23 +27,60 @@ SANDBOX_SECRET_KEY = "wsctl-sandbox-secret-not-a-real-key"
 CONNECT_ATTEMPTS = 3
 
 
+_USER_INFO = re.compile(r"^(?P<head>[^/?#]*//)(?P<user>[^/?#@]*)@")
+# A Region name's shape: us-east-1, eu-central-2, us-gov-west-1, us-iso-east-1, us-isob-east-1,
+# cn-northwest-1 (not a list: new Regions keep coming).
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+\Z", re.ASCII)
+
+
+def _redacted(url: str) -> str:
+    """The URL with any user name and password in it replaced, for messages."""
+    return _USER_INFO.sub(lambda m: f"{m['head']}***@", url, count=1)
+
+
 def _check_endpoint(url: str | None) -> None:
+    """--endpoint-url is an http(s) URL with a host and a valid port, and no password to leak."""
     from urllib.parse import urlsplit
+
+    from wsctl.errors import UsageError
 
     if url is None:
         return
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        from wsctl.errors import UsageError
-
+    shown = _redacted(url)
+    hint = "for example http://127.0.0.1:4599 (what `wsctl sandbox serve` prints)"
+    try:
+        parts = urlsplit(url)
+        port, host = parts.port, parts.hostname
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535"
+        detail = str(exc).replace(url, shown) if shown != url else str(exc)
+        raise UsageError(f"--endpoint-url: {shown!r} is not a valid URL ({detail})", hint=hint) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise UsageError(f"--endpoint-url: {shown!r} is not an http(s) URL", hint=hint)
+    if port == 0:
+        raise UsageError(f"--endpoint-url: {shown!r} has port 0; give a port from 1 to 65535", hint=hint)
+    if parts.username is not None or parts.password is not None:
         raise UsageError(
-            f"--endpoint-url: {url!r} is not an http(s) URL",
-            hint="for example http://127.0.0.1:4599 (what `wsctl sandbox serve` prints)",
+            f"--endpoint-url: {shown!r} holds a user name or password; requests are signed with AWS "
+            "credentials and the URL's are never used (remove the part before '@')",
+            hint=hint,
+        )
+
+
+def _check_region(region: str | None) -> None:
+    """A Region name by its shape (us-east-1); a typo would otherwise become a DNS error after a wait."""
+    from wsctl.errors import UsageError
+
+    if region is not None and not _REGION.match(region):
+        shown = region if len(region) <= 40 else region[:37] + "..."
+        raise UsageError(
+            f"--region: {shown!r} is not an AWS Region name",
+            hint="a Region name looks like us-east-1, eu-west-2 or us-gov-west-1 (`aws account list-regions`)",
         )
 
 
 def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     _check_endpoint(options.endpoint_url)
+    _check_region(options.region)
     config = Config(
         retries={"mode": options.retry_mode.value, "total_max_attempts": options.max_attempts},
         user_agent_extra=f"wsctl/{__version__}",

@@ -11,6 +11,9 @@ from wsctl.cli.options import DebugOpt, OutputOpt, app_context
 from wsctl.errors import UsageError, WsctlError
 from wsctl.options import OutputFormat
 
+# Far above any real directory, and low enough that a typo (--users 10000000000) is an error, not hours of seeding.
+MAX_SEED_USERS = 1_000_000
+
 if TYPE_CHECKING:
     from wsctl.sandbox.server import SandboxHTTPServer
 
@@ -23,7 +26,9 @@ sandbox_app = typer.Typer(
 @sandbox_app.command("reset")
 def reset(
     ctx: typer.Context,
-    users: Annotated[int, typer.Option("--users", min=0, help="Users in the first directory.")] = 50,
+    users: Annotated[
+        int, typer.Option("--users", min=0, max=MAX_SEED_USERS, help="Users in the first directory.")
+    ] = 50,
     time_scale: Annotated[
         float,
         typer.Option("--time-scale", min=0.0, help="Multiply every lifecycle duration (0.1 is ten times faster)."),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import gc
-import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from wsctl.errors import LocatedProblem
-from wsctl.input import yamlsafe
+from wsctl.input import numbers, yamlsafe
 from wsctl.input.sources import format_of, read_source
 from wsctl.spec import model, rules
 from wsctl.spec.model import PathT, Problem
@@ -205,11 +204,10 @@ class _Reader:
 
     def read_structured(self, name: str, text: str) -> None:
         try:
-            data = yamlsafe.load(text)
+            data = yamlsafe.load(text)  # JSON too: the same checks, the same locations
         except yamlsafe.YamlError as exc:
-            data = self._json_fallback(name, text, exc)
-            if data is None:
-                return
+            self.problem(_where(name, exc.mark), "", exc.message)
+            return
         if data is None:
             self.problem(name, "", "is empty; expected a `workspaces:` list (see examples/fleet.yaml)")
             return
@@ -220,17 +218,6 @@ class _Reader:
             self._aws_form(name, data)
         else:
             self._friendly_form(name, data)
-
-    def _json_fallback(self, name: str, text: str, error: yamlsafe.YamlError) -> Any:
-        # JSON is almost always valid YAML; when it is not (tabs), the JSON parser decides.
-        if text.lstrip().startswith("{"):
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError as exc:
-                self.problem(f"{name}:{exc.lineno}:{exc.colno}", "", f"JSON syntax error: {exc.msg}")
-                return None
-        self.problem(_where(name, error.mark), "", error.message)
-        return None
 
     def _layer_from_mapping(self, name: str, data: dict[Any, Any], label_prefix: str, allowed: set[str]) -> _Layer:
         key_marks = getattr(data, "key_marks", {})
@@ -248,6 +235,13 @@ class _Reader:
             if key == "tags":
                 self._tags_into(layer, value, name, where, label)
                 continue
+            if key in INT_KEYS:
+                bad = numbers.retyped_number_problem(yamlsafe.text_of(data, key), value)
+                if bad:
+                    self.problem(_where(name, getattr(data, "value_marks", {}).get(key)), label, bad)
+                    continue
+            elif key not in BOOL_KEYS:
+                value = yamlsafe.as_written(data, key)  # text fields keep the text: 0123, 1.10, 12:30
             values[key] = value
             sources[key] = Source(where, label)
         return layer
@@ -259,16 +253,16 @@ class _Reader:
             self.problem(where, label, "tags must be a mapping of key: value")
             return
         marks = getattr(value, "key_marks", {})
-        for key, tag_value in value.items():
+        for key in value:
             tag_where = _where(name, marks.get(key)) if key in marks else where
-            if isinstance(tag_value, dict | list):
-                self.problem(tag_where, f"{label}.{key}", "a tag value must be text")
+            if not isinstance(key, str):  # an explicit tag (!!binary, !!int) on a key
+                self.problem(tag_where, f"{label}.{key}", "a tag key must be text (quote it)")
                 continue
-            if isinstance(tag_value, bool):
-                text = str(tag_value).lower()
-            else:
-                text = "" if tag_value is None else str(tag_value)
-            layer.tags.append({"Key": str(key), "Value": text})
+            text = yamlsafe.as_written(value, key)  # 0123, 1.10, 12:30, yes: as written
+            if isinstance(text, dict | list) or not isinstance(text, str | None):
+                self.problem(tag_where, f"{label}.{key}", "a tag value must be text (quote it)")
+                continue
+            layer.tags.append({"Key": key, "Value": "" if text is None else text})
             layer.tag_sources.append(Source(tag_where, f"{label}.{key}"))
 
     def _friendly_form(self, name: str, data: dict[Any, Any]) -> None:
@@ -293,14 +287,17 @@ class _Reader:
             self.problem(_where(name, key_marks.get("workspaces")), "workspaces", "must be a list of entries")
             return
         marks = getattr(entries, "item_marks", [None] * len(entries))
-        for entry, mark in zip(entries, marks, strict=True):
-            self._friendly_entry(name, entry, mark, defaults)
+        for index, (entry, mark) in enumerate(zip(entries, marks, strict=True)):
+            self._friendly_entry(name, entry, mark, defaults, yamlsafe.text_of(entries, index))
 
-    def _friendly_entry(self, name: str, entry: Any, mark: yamlsafe.Mark | None, defaults: _Layer) -> None:
+    def _friendly_entry(
+        self, name: str, entry: Any, mark: yamlsafe.Mark | None, defaults: _Layer, text: str | None = None
+    ) -> None:
         origin = Source(_where(name, mark), "")
         if not isinstance(entry, dict | list) and entry is not None:  # shorthand: just a user name
             layers = [defaults, self.flag_layer]
-            self.requests.append(_friendly_request(layers, entry, Source(origin.where, "user"), origin))
+            user = text if text is not None else entry
+            self.requests.append(_friendly_request(layers, user, Source(origin.where, "user"), origin))
             return
         if not isinstance(entry, dict):
             self.problem(origin.where, "", "an entry must be a mapping (user: ..., bundle_id: ...) or a user name")
@@ -318,12 +315,13 @@ class _Reader:
                 self.problem(_where(name, key_marks.get("users")), "users", "must be a non-empty list of user names")
                 return
             user_marks = getattr(users, "item_marks", [key_marks.get("users")] * len(users))
-            for user, user_mark in zip(users, user_marks, strict=True):
+            for index, user_mark in enumerate(user_marks):
                 where = Source(_where(name, user_mark), "users")
-                self.requests.append(_friendly_request(layers, user, where, where))
+                self.requests.append(_friendly_request(layers, yamlsafe.as_written(users, index), where, where))
             return
         user_source = Source(_where(name, key_marks.get("user")), "user") if has_user else origin
-        self.requests.append(_friendly_request(layers, entry.get("user"), user_source, origin))
+        user = yamlsafe.as_written(entry, "user") if has_user else None
+        self.requests.append(_friendly_request(layers, user, user_source, origin))
 
     def _aws_form(self, name: str, data: dict[Any, Any]) -> None:
         key_marks = getattr(data, "key_marks", {})
@@ -346,7 +344,7 @@ class _Reader:
             if not isinstance(entry, dict):
                 self.problem(origin.where, label, "must be a mapping in the WorkspaceRequest shape")
                 continue
-            request = json.loads(json.dumps(entry, default=str))  # plain dicts, no location attributes
+            request = self._plain(name, entry, "WorkspaceRequest", label)  # plain dicts, text as written
             sources: dict[tuple[str, ...], Source] = {}
             _collect_sources(name, entry, (), label, sources)
             entry_mode = _get_path(request, FRIENDLY_PATHS["running_mode"])
@@ -363,6 +361,48 @@ class _Reader:
                 if extra and isinstance(request.get("Tags", []), list):
                     request["Tags"] = [*request.get("Tags", []), *extra]
             self.requests.append(PlannedRequest(request, origin, sources, friendly=False))
+
+    def _plain(self, name: str, node: Any, shape_name: str | None, label: str) -> Any:
+        """A located mapping or list as plain values, guided by the API's shapes.
+
+        A member whose shape is a string takes the text as written (`UserName: 0123` is '0123',
+        not 83); a member with no value (`Tags:` and nothing after it) is a problem, not left out.
+        Values of the wrong type are kept as they are, for the model check to name.
+        """
+        shapes = model.validator().shapes
+        shape = shapes.get(shape_name or "", {})
+        kind = shape.get("type")
+        if isinstance(node, dict):
+            members = {m: spec["shape"] for m, spec in shape.get("members", {}).items()} if kind == "structure" else {}
+            value_shape = shape.get("value", {}).get("shape") if kind == "map" else None
+            marks = getattr(node, "value_marks", {})
+            out: dict[Any, Any] = {}
+            for key, value in node.items():
+                child = members.get(key, value_shape)
+                if value is None:
+                    self.problem(
+                        _where(name, marks.get(key)), f"{label}.{key}", "has no value; give one or remove the key"
+                    )
+                elif child is not None and shapes.get(child, {}).get("type") == "string":
+                    out[key] = yamlsafe.as_written(node, key)
+                else:
+                    out[key] = self._plain(name, value, child, f"{label}.{key}")
+            return out
+        if isinstance(node, list):
+            member = shape.get("member", {}).get("shape") if kind == "list" else None
+            text_member = member is not None and shapes.get(member, {}).get("type") == "string"
+            item_marks = getattr(node, "item_marks", [])
+            items: list[Any] = []
+            for index, value in enumerate(node):
+                if value is None:
+                    where = _where(name, item_marks[index] if index < len(item_marks) else None)
+                    self.problem(where, f"{label}[{index}]", "has no value; give one or remove the item")
+                elif text_member:
+                    items.append(yamlsafe.as_written(node, index))
+                else:
+                    items.append(self._plain(name, value, member, f"{label}[{index}]"))
+            return items
+        return node
 
     # CSV -------------------------------------------------------------------------------------
 
@@ -394,11 +434,11 @@ class _Reader:
                     layer.tags.append({"Key": tag_key.strip(), "Value": tag_value.strip()})
                     layer.tag_sources.append(source)
             elif key in INT_KEYS:
-                try:
-                    layer.values[key] = int(cell)
-                except ValueError:
-                    self.problem(where, key, f"{model.preview(cell)} is not a whole number")
+                number = numbers.whole_number(cell)  # ASCII digits: int() also takes '１２０', '8_0', ' +80'
+                if number is None:
+                    self.problem(where, key, numbers.not_a_number_message(cell, model.preview(cell)))
                     continue
+                layer.values[key] = number
                 layer.sources[key] = source
             elif key in BOOL_KEYS:
                 if cell.lower() not in _TRUE | _FALSE:

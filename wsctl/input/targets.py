@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from wsctl.errors import LocatedProblem
+from wsctl.input.numbers import not_a_number_message, whole_number
 from wsctl.input.sources import format_of, id_lines, read_source
+from wsctl.spec.model import preview
 
 
 @dataclass
@@ -61,7 +63,7 @@ def read_target_file(path: str, allowed: set[str], int_keys: set[str], stdin: Te
         return TargetFile([], [LocatedProblem(name, "", "is empty")])
     if format_of(name, text) == "csv":
         return _read_csv(name, text, allowed, int_keys)
-    return _read_yaml(name, text, allowed)
+    return _read_yaml(name, text, allowed, int_keys)
 
 
 def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
@@ -77,11 +79,11 @@ def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> Ta
             if cell == "":
                 continue
             if key in int_keys:
-                try:
-                    target.values[key] = int(cell)
-                except ValueError:
-                    problems.append(LocatedProblem(where, key, f"{cell!r} is not a whole number"))
+                number = whole_number(cell)
+                if number is None:
+                    problems.append(LocatedProblem(where, key, not_a_number_message(cell, preview(cell))))
                     continue
+                target.values[key] = number
             else:
                 target.values[key] = cell
             target.sources[key] = where
@@ -89,7 +91,7 @@ def _read_csv(name: str, text: str, allowed: set[str], int_keys: set[str]) -> Ta
     return TargetFile(targets, problems)
 
 
-def _read_yaml(name: str, text: str, allowed: set[str]) -> TargetFile:
+def _read_yaml(name: str, text: str, allowed: set[str], int_keys: set[str]) -> TargetFile:
     from wsctl.input import yamlsafe
 
     try:
@@ -106,24 +108,38 @@ def _read_yaml(name: str, text: str, allowed: set[str]) -> TargetFile:
             problems.append(LocatedProblem(_at(name, marks.get(key)), str(key), "unknown top-level key"))
     defaults = Target("", name)
     if isinstance(data.get("defaults"), dict):
-        _take_values(name, data["defaults"], allowed, defaults, problems)
+        _take_values(name, data["defaults"], allowed, int_keys, defaults, problems)
     targets: list[Target] = []
     entries = data["workspaces"]
-    for entry, mark in zip(entries, entries.item_marks, strict=True):
+    for index, (entry, mark) in enumerate(zip(entries, entries.item_marks, strict=True)):
         where = _at(name, mark)
-        if isinstance(entry, str):
-            targets.append(Target(entry, where, dict(defaults.values), dict(defaults.sources)))
+        if not isinstance(entry, dict | list) and entry is not None:  # just an ID, as written
+            workspace_id = yamlsafe.as_written(entries, index)
+            if not isinstance(workspace_id, str):
+                problems.append(LocatedProblem(where, "", f"{preview(workspace_id)} is not a WorkSpace ID (text)"))
+                continue
+            targets.append(Target(workspace_id, where, dict(defaults.values), dict(defaults.sources)))
             continue
         if not isinstance(entry, dict) or "workspace_id" not in entry:
             problems.append(LocatedProblem(where, "", "an entry needs workspace_id"))
             continue
-        target = Target(str(entry["workspace_id"]), where, dict(defaults.values), dict(defaults.sources))
-        _take_values(name, entry, allowed, target, problems)
+        workspace_id = yamlsafe.as_written(entry, "workspace_id")
+        if not isinstance(workspace_id, str):
+            id_where = _at(name, getattr(entry, "value_marks", {}).get("workspace_id"))
+            problems.append(LocatedProblem(id_where, "workspace_id", f"{preview(workspace_id)} is not text"))
+            continue
+        target = Target(workspace_id, where, dict(defaults.values), dict(defaults.sources))
+        _take_values(name, entry, allowed, int_keys, target, problems)
         targets.append(target)
     return TargetFile(targets, problems)
 
 
-def _take_values(name: str, entry: Any, allowed: set[str], target: Target, problems: list[LocatedProblem]) -> None:
+def _take_values(
+    name: str, entry: Any, allowed: set[str], int_keys: set[str], target: Target, problems: list[LocatedProblem]
+) -> None:
+    """A file's values as written: text fields keep their text (`0123`), whole numbers are decimal."""
+    from wsctl.input import numbers, yamlsafe
+
     marks = getattr(entry, "key_marks", {})
     for key, value in entry.items():
         where = _at(name, marks.get(key))
@@ -132,6 +148,14 @@ def _take_values(name: str, entry: Any, allowed: set[str], target: Target, probl
         if key not in allowed:
             problems.append(LocatedProblem(where, str(key), f"unknown key; known: {', '.join(sorted(allowed))}"))
         elif value is not None:
+            if key in int_keys:
+                bad = numbers.retyped_number_problem(yamlsafe.text_of(entry, key), value)
+                if bad:
+                    value_where = _at(name, getattr(entry, "value_marks", {}).get(key))
+                    problems.append(LocatedProblem(value_where, str(key), bad))
+                    continue
+            else:
+                value = yamlsafe.as_written(entry, key)
             target.values[key], target.sources[key] = value, where
 
 

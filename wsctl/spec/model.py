@@ -75,8 +75,18 @@ def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
 
 
 def _enum_message(value: Any, choices: tuple[str, ...]) -> str:
+    if isinstance(value, str) and len(value) <= 256:
+        return _text_enum_message(value, choices)
     text = f"{preview(value)} is not one of {', '.join(choices)}"
     hint = suggest(value, choices) if isinstance(value, str) else None
+    return f"{text} (did you mean {hint}?)" if hint else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_enum_message(value: str, choices: tuple[str, ...]) -> str:
+    # A batch repeats its mistakes (100,000 entries with the same typo): suggest once per value.
+    text = f"{preview(value)} is not one of {', '.join(choices)}"
+    hint = suggest(value, choices)
     return f"{text} (did you mean {hint}?)" if hint else text
 
 

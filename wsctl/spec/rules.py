@@ -173,14 +173,38 @@ def tag_problems(tags: Any, path: PathT) -> list[Problem]:
 
 
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters that make a name print as another: bidirectional controls (U+202E turns
+# "alice\u202eexe.txt" around) and zero-width ones (U+200B makes "alice" and "al\u200bice" two users).
+_INVISIBLE_CHARACTER = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _character_problem(value: str) -> str | None:
+    found = _CONTROL_CHARACTER.search(value)
+    if found:
+        return f"{preview(value)} contains the control character U+{ord(found.group()):04X}; remove it"
+    found = _INVISIBLE_CHARACTER.search(value)
+    if found:
+        return (
+            f"{preview(value)} contains the invisible character U+{ord(found.group()):04X}, "
+            "which makes it print as other text; remove it"
+        )
+    found = _SURROGATE.search(value)
+    if found:
+        return (
+            f"{preview(value)} contains U+{ord(found.group()):04X}, half of a character "
+            "(the text was not valid UTF-8); retype it"
+        )
+    return None
 
 
 def control_character_problems(request: dict[str, Any], path: PathT = ()) -> list[Problem]:
-    """No control characters in user names, tags or the key name.
+    """No control, bidirectional, zero-width or half characters in user names, tags or the key name.
 
     Directory account names and AWS tags never contain them; in a batch file they are a
-    paste accident or hostile, and a table that printed them back would hand the terminal
-    an escape sequence (ESC [2J clears the screen).
+    paste accident or hostile: a table that printed them back would hand the terminal an
+    escape sequence (ESC [2J clears the screen), and a bidirectional or zero-width character
+    makes a name print as another one.
     """
     fields: list[tuple[PathT, Any]] = [
         ((*path, "UserName"), request.get("UserName")),
@@ -193,16 +217,9 @@ def control_character_problems(request: dict[str, Any], path: PathT = ()) -> lis
                 fields += [((*path, "Tags", index, part), tag.get(part)) for part in ("Key", "Value")]
     out = []
     for where, value in fields:
-        found = _CONTROL_CHARACTER.search(value) if isinstance(value, str) else None
-        if found:
-            out.append(
-                Problem(
-                    where,
-                    "rule",
-                    f"{preview(value)} contains the control character U+{ord(found.group()):04X}; remove it",
-                    value=value,
-                )
-            )
+        message = _character_problem(value) if isinstance(value, str) else None
+        if message:
+            out.append(Problem(where, "rule", message, value=value))
     return out
 
 
