@@ -17,8 +17,11 @@ from typing import Any
 
 from wsctl.aws.calls import IN_PROGRESS_CODE, IN_PROGRESS_DELAYS, STOP_EVERYTHING, ServiceBase, chunked
 from wsctl.aws.creates import Recorder
-from wsctl.errors import ServiceError
+from wsctl.errors import ServiceError, WsctlError
 from wsctl.spec.actions import Action, batch_member
+
+# The ErrorCode wsctl gives a WorkSpace whose call got no answer at all (not one of AWS's codes).
+NO_ANSWER = "NoAnswer"
 
 
 @dataclass
@@ -32,12 +35,20 @@ class ActionOutcome:
     retried: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def accept(self, ids: Sequence[str], failed: Sequence[dict[str, Any]]) -> None:
+    def accept(
+        self, ids: Sequence[str], failed: Sequence[dict[str, Any]], migrated: dict[str, str] | None = None
+    ) -> None:
         refused = {f.get("WorkspaceId") for f in failed}
         with self._lock:
             self.calls += 1
             self.requested.extend(i for i in ids if i not in refused)
             self.failed.extend(failed)
+            if migrated:
+                self.migrated.append(migrated)
+
+    def retry(self) -> None:
+        with self._lock:
+            self.retried += 1
 
 
 def _python_name(operation: str) -> str:
@@ -70,6 +81,12 @@ class LifecycleCalls(ServiceBase):
                 return {"SourceWorkspaceId": chunk[0], "BundleId": bundle_id}
             return {"WorkspaceId": chunk[0], **action.extra}
 
+        def refused(chunk: Sequence[str], code: str, message: str) -> None:
+            failed = [{"WorkspaceId": i, "ErrorCode": code, "ErrorMessage": message} for i in chunk]
+            outcome.accept(chunk, failed)
+            if record:
+                record.write("response", FailedRequests=failed)
+
         def send(chunk: Sequence[str]) -> None:
             request = params(chunk)
             if record:
@@ -84,33 +101,19 @@ class LifecycleCalls(ServiceBase):
                         raise
                     delay = next(delays, None) if exc.code == IN_PROGRESS_CODE else None
                     if delay is None:
-                        failed = [
-                            {"WorkspaceId": i, "ErrorCode": exc.code, "ErrorMessage": exc.aws_message} for i in chunk
-                        ]
-                        outcome.accept(chunk, failed)
-                        if record:
-                            record.write("response", FailedRequests=failed)
-                        return
-                    with outcome._lock:
-                        outcome.retried += 1
+                        return refused(chunk, exc.code, exc.aws_message)
+                    outcome.retry()
                     sleep(delay)
+                except WsctlError as exc:  # no answer after every retry (a timeout, a dropped connection)
+                    return refused(chunk, NO_ANSWER, f"{exc.message} (it may have been done: check, or run again)")
             failed = list(response.get("FailedRequests", []))
-            if response.get("TargetWorkspaceId"):
-                with outcome._lock:
-                    outcome.migrated.append(
-                        {"SourceWorkspaceId": chunk[0], "TargetWorkspaceId": str(response["TargetWorkspaceId"])}
-                    )
-            outcome.accept(chunk, failed)
+            target = response.get("TargetWorkspaceId")
+            migrated = {"SourceWorkspaceId": chunk[0], "TargetWorkspaceId": str(target)} if target else None
+            outcome.accept(chunk, failed, migrated)
             if record:
                 accepted = [i for i in chunk if i not in {f.get("WorkspaceId") for f in failed}]
-                record.write("response", Requested=accepted, FailedRequests=failed, **_migration(response))
+                record.write("response", Requested=accepted, FailedRequests=failed, **(migrated or {}))
 
         for _ in self.map_concurrently(send, list(chunked(list(dict.fromkeys(workspace_ids)), size))):
             pass
         return outcome
-
-
-def _migration(response: dict[str, Any]) -> dict[str, Any]:
-    if not response.get("TargetWorkspaceId"):
-        return {}
-    return {"SourceWorkspaceId": response.get("SourceWorkspaceId"), "TargetWorkspaceId": response["TargetWorkspaceId"]}

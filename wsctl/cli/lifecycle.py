@@ -104,9 +104,10 @@ def _lifecycle(
             raise UsageError("migrate needs --bundle-id: the bundle to migrate to")
         _check_bundle(target_bundle)
     if not ids and not file and not directory_id and not (bundle_id and action.command != "migrate"):
-        from wsctl.ops.changes import no_targets_error
-
-        raise no_targets_error()
+        sources = "WorkSpace IDs, - (IDs on stdin), --directory-id" + (
+            " or -f FILE" if action.command == "migrate" else ", --bundle-id or -f FILE"
+        )
+        raise UsageError(f"missing targets: give {sources}", hint="wsctl describe lists the WorkSpaces")
     request = Request(
         action,
         ids,
@@ -116,7 +117,10 @@ def _lifecycle(
         target_bundle=target_bundle,
         force=force,
     )
-    confirm = typed_confirmer(app, yes=yes) if action.typed_confirmation else confirmer(app, yes=yes)
+    if action.typed_confirmation:
+        confirm = typed_confirmer(app, yes=yes)
+    else:  # what destroys data is asked on a terminal even for one WorkSpace
+        confirm = confirmer(app, yes=yes, asked=bool(action.destroys) and app.interactive)
     raise typer.Exit(
         run_action(
             app, request, confirm=confirm, dry_run=dry_run, wait=wait, timeout=timeout, poll_interval=poll_interval

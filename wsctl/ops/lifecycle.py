@@ -61,9 +61,9 @@ def run_action(
     targets, workspaces, missing = resolve_targets(
         app, request.ids, request.file, request.directory_id, request.bundle_id, allowed=set(), int_keys=set()
     )
-    key = _rerun_key(request, [*(w["WorkspaceId"] for w in workspaces), *(m.workspace_id for m in missing)])
-    sent_before, earlier, finished = _sent_by_earlier_run(action.command, key)
-    skipped = _skipped(action, workspaces, missing, sent_before, earlier, finished=finished, force=request.force)
+    key = _rerun_key(request, _named_ids(targets, missing))
+    earlier = _sent_by_earlier_runs(action.command, key)
+    skipped = _skipped(action, workspaces, missing, earlier, force=request.force, target_bundle=request.target_bundle)
     skipped_ids = {s["WorkspaceId"] for s in skipped}
     to_send = [w for w in workspaces if w["WorkspaceId"] not in skipped_ids]
     if dry_run:
@@ -71,17 +71,27 @@ def run_action(
         show(app, outcome)
         app.note(
             f"Dry run: {count(len(to_send), 'WorkSpace')} to {action.verb}, {len(skipped)} skipped. Nothing was sent."
+            + (f" Sending would {action.destroys}." if action.destroys and to_send else "")
         )
         return ExitCode.OK
     if not to_send:
+        if earlier.unfinished:  # what the interrupted runs left is done: the next run is a new request
+            done = RunRecord(_record_name(action), sys.argv[1:])
+            done.write("plan", Action=action.command, Key=key, WorkspaceIds=[])
+            done.close(requested=[], note="nothing left to send")
         show(app, action_outcome(action, [], skipped, ActionOutcome(), sandbox=app.sandbox))
         app.note(f"Nothing to {action.verb}: {count(len(skipped), 'WorkSpace')} skipped.")
         return ExitCode.OK
     app.note(_about_to(app, action, to_send, skipped))
-    confirm(f"{action.verb.capitalize()} {count(len(to_send), 'WorkSpace')}?", len(to_send))
+    question = f"{action.phrase(count(len(to_send), 'WorkSpace'))}?"
+    destroys = action.destroys and not action.typed_confirmation  # typed: the question says it cannot be undone
+    confirm(question + (f" This {action.destroys}." if destroys else ""), len(to_send))
     record = RunRecord(_record_name(action), sys.argv[1:])
     app.note(f"Run record: {record.path}")
+    carried = sorted(earlier.sent & {w["WorkspaceId"] for w in workspaces})
     record.write("plan", Action=action.command, Key=key, WorkspaceIds=[w["WorkspaceId"] for w in to_send])
+    if carried:
+        record.write("response", Requested=carried, CarriedOver=True)  # so a later rerun still skips them
     sent = ActionOutcome()
     ids = [w["WorkspaceId"] for w in to_send]
     try:
@@ -94,6 +104,16 @@ def run_action(
             f"(run record {record.path}); run the same command again to finish: what was sent is not sent again."
         )
         return ExitCode.INTERRUPTED
+    except BaseException as exc:
+        # Credentials that stopped working mid-run, say: what was sent still reaches the screen.
+        record.close(interrupted=True, error=f"{type(exc).__name__}: {exc}", requested=sent.requested)
+        if sent.requested or sent.failed:
+            show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox))
+            app.warn(
+                f"stopped after {count(len(sent.requested), 'WorkSpace')} of {len(ids):,} were sent "
+                f"(run record {record.path}); once the cause is fixed, run the same command again to finish."
+            )
+        raise
     record.close(requested=sent.requested, failed=sent.failed, migrated=sent.migrated)
     if sent.retried:
         app.note(f"{count(sent.retried, 'call')} waited for an earlier change to finish and went through.")
@@ -104,30 +124,38 @@ def run_action(
     return _follow(app, action, to_send, skipped, sent, started=started, timeout=timeout, poll_interval=poll_interval)
 
 
+def _named_ids(targets: Sequence[Any], missing: Sequence[Any]) -> list[str]:
+    """The IDs the user named (arguments, stdin, a file), not those a directory or bundle selected."""
+    return [t.workspace_id for t in [*targets, *missing] if t.where not in ("--directory-id", "--bundle-id")]
+
+
 def _skipped(
     action: Action,
     workspaces: Sequence[dict[str, Any]],
     missing: Sequence[Any],
-    sent_before: set[str],
-    earlier: Path | None,
+    earlier: EarlierRuns,
     *,
-    finished: bool,
     force: bool,
+    target_bundle: str | None,
 ) -> list[dict[str, Any]]:
     skipped = []
     for ws in workspaces:
         workspace_id, state = ws["WorkspaceId"], ws.get("State")
         mode = (ws.get("WorkspaceProperties") or {}).get("RunningMode")
         reason = action.skip_reason(state, mode, force=force)
-        if reason is None and workspace_id in sent_before and not finished:
-            reason = f"already sent by the interrupted run {earlier}"
+        if reason is None and target_bundle and ws.get("BundleId") == target_bundle:
+            reason = f"already on {target_bundle}"
+        if reason is None and workspace_id in earlier.unfinished:
+            reason = f"already sent by the interrupted run {earlier.unfinished[workspace_id]}"
         if reason is not None:
-            skipped.append(
-                {"WorkspaceId": workspace_id, "State": state, "Reason": reason, "UserName": ws.get("UserName")}
-            )
+            user = ws.get("UserName")
+            skipped.append({"WorkspaceId": workspace_id, "State": state, "Reason": reason, "UserName": user})
     # Gone is what terminate wants, and what a migrate that ran before leaves of its source.
-    refuse_missing([t for t in missing if not (action.gone_is_done or t.workspace_id in sent_before)])
-    skipped += [{"WorkspaceId": t.workspace_id, "State": None, "Reason": "no longer exists"} for t in missing]
+    refuse_missing([t for t in missing if not (action.gone_is_done or t.workspace_id in earlier.sent)])
+    for target in missing:
+        known = target.workspace_id in earlier.sent  # sent by an earlier run of this request: gone as asked
+        reason = "no longer exists" if known else "not found: already terminated, or not in this account and Region"
+        skipped.append({"WorkspaceId": target.workspace_id, "State": None, "Reason": reason})
     return skipped
 
 
@@ -135,33 +163,65 @@ def _record_name(action: Action) -> str:
     return action.command.replace(" ", "-")
 
 
-def _rerun_key(request: Request, target_ids: Sequence[str]) -> str:
-    """What makes two runs "the same command": the action, every target, the destination bundle."""
-    return f"{request.action.command}|{request.target_bundle or ''}|{','.join(sorted(target_ids))}"
+def _rerun_key(request: Request, named_ids: Sequence[str]) -> str:
+    """What makes two runs "the same command": the action, the selectors, the destination bundle.
+
+    A directory or a bundle is its selector, not the WorkSpaces it held then: one that gained
+    a WorkSpace is still the same request.
+    """
+    selectors = [f"dir={request.directory_id or ''}", f"bundle={request.bundle_id or ''}", *sorted(set(named_ids))]
+    return f"{request.action.command}|{request.target_bundle or ''}|{','.join(selectors)}"
 
 
-def _sent_by_earlier_run(command: str, key: str) -> tuple[set[str], Path | None, bool]:
-    """(IDs sent, its run record, whether it finished) of the latest run of this same request.
+# A run record older than this says nothing about what a rerun should skip (UNVERIFIED: a
+# choice; a day covers an interrupted run finished the same working day).
+RERUN_WINDOW_SECONDS = 24 * 3600
+
+
+@dataclass
+class EarlierRuns:
+    """What runs of this same request sent: all of them (`sent`), and those since it last finished."""
+
+    sent: set[str]
+    unfinished: dict[str, Path]  # WorkspaceId -> the interrupted run record that sent it
+
+
+def _sent_by_earlier_runs(command: str, key: str) -> EarlierRuns:
+    """Read the run records of this request, newest first, back to the last one that finished.
 
     Rebuild, restore, reboot and migrate leave a WorkSpace in the state they found it, so
-    the state alone cannot tell a rerun of an interrupted run what is done; the run record
-    can. (After a run that finished, the same command is a new request.)
+    the state alone cannot tell a rerun of an interrupted run what is done; the records can.
+    A call sent without an answer counts as sent: it may have done its work.
     """
     from wsctl.ops.runrecord import read_record, runs_dir
 
+    found = EarlierRuns(set(), {})
     folder = runs_dir()
     if not folder.is_dir():
-        return set(), None, False
-    newest_first = sorted(folder.glob(f"*-{command.replace(' ', '-')}-*.jsonl"), key=_mtime, reverse=True)
-    for path in newest_first:
+        return found
+    now = time.time()
+    records = sorted(folder.glob(f"*-{command.replace(' ', '-')}-*.jsonl"), key=_mtime, reverse=True)
+    finished = False
+    for path in records:
+        if now - _mtime(path) > RERUN_WINDOW_SECONDS:
+            break
         events = read_record(path)
         plan = next((e for e in events if e.get("event") == "plan"), None)
         if plan is None or plan.get("Key") != key:
             continue
-        end = next((e for e in events if e.get("event") == "end"), None)
         sent = {i for e in events if e.get("event") == "response" for i in e.get("Requested", [])}
-        return sent, path, end is not None and not end.get("interrupted")
-    return set(), None, False
+        answered = sent | {
+            f.get("WorkspaceId") for e in events if e.get("event") == "response" for f in e.get("FailedRequests", [])
+        }
+        sent |= {i for e in events if e.get("event") == "send" for i in e.get("WorkspaceIds", [])} - answered
+        found.sent |= sent
+        end = next((e for e in events if e.get("event") == "end"), None)
+        if end is not None and not end.get("interrupted"):
+            finished = True
+        if not finished:
+            for workspace_id in sent:
+                found.unfinished.setdefault(workspace_id, path)
+    return found
 
 
 def _mtime(path: Path) -> float:
@@ -176,7 +236,7 @@ def _about_to(app: AppContext, action: Action, to_send: Sequence[dict[str, Any]]
     users = [str(w.get("UserName") or w["WorkspaceId"]) for w in to_send[:USERS_NAMED]]
     more = f" and {len(to_send) - USERS_NAMED:,} more" if len(to_send) > USERS_NAMED else ""
     text = (
-        f"About to {action.verb} {count(len(to_send), 'WorkSpace')} {where} ({', '.join(users)}{more}); "
+        f"About to {action.phrase(count(len(to_send), 'WorkSpace'), start=False)} {where} ({', '.join(users)}{more}); "
         f"{len(skipped)} skipped."
     )
     if action.destroys:
@@ -229,7 +289,9 @@ def _follow(
     else:
         items = workspace_items([by_id[i] for i in sent.requested])
         before = {i: by_id[i].get("State") for i in sent.requested}
-    spec = ActionSpec(action.settles_at, before, gone_is_done=action.gone_is_done)
+    spec = ActionSpec(
+        action.settles_at, before, gone_is_done=action.gone_is_done, may_finish_unseen=action.may_finish_unseen
+    )
     result = follow(
         app,
         items,

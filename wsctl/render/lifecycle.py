@@ -9,8 +9,6 @@ from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
 from wsctl.spec.waits import Status, WaitResult
 
-_STATUS_STYLE = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}
-
 
 class ActionView(Protocol):
     @property
@@ -56,7 +54,7 @@ def action_outcome(
     def table() -> Any:
         from rich.text import Text
 
-        from wsctl.render.tables import id_column, new_table, state_text
+        from wsctl.render.tables import STATUS_STYLE, id_column, new_table, state_text
 
         failures = {f["WorkspaceId"]: f for f in sent.failed}
         targets = {m["SourceWorkspaceId"]: m["TargetWorkspaceId"] for m in sent.migrated}
@@ -76,9 +74,7 @@ def action_outcome(
             elif wid in failures:
                 result = Text(f"{failures[wid].get('ErrorCode')}: {failures[wid].get('ErrorMessage')}", "bold red")
             elif followed is not None:
-                style = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}[
-                    followed.status
-                ]
+                style = STATUS_STYLE[followed.status]
                 words = action.done if followed.status is Status.SUCCEEDED else followed.reason or "still pending"
                 result = Text(words + (f" as {targets[wid]}" if wid in targets else ""), style)
             elif wid in targets:

@@ -18,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from wsctl.render.tables import SANDBOX_BANNER, state_text
+from wsctl.render.tables import SANDBOX_BANNER, STATUS_STYLE, state_text
 from wsctl.spec.waits import Change, Status, WaitResult
 
 RECENT_CHANGES = 8
@@ -141,10 +141,9 @@ def final_table(
     table.add_column("State", no_wrap=True)
     table.add_column("Result", no_wrap=True)
     table.add_column("Detail", overflow="fold")
-    styles = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}
     for item in result.items:
         result_text = Text(
-            item.status.value if item.status is not Status.PENDING else "still pending", style=styles[item.status]
+            item.status.value if item.status is not Status.PENDING else "still pending", style=STATUS_STYLE[item.status]
         )
         table.add_row(item.id, item.label, state_text(item.state), result_text, item.reason)
     return table

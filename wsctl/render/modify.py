@@ -9,7 +9,7 @@ from rich.text import Text
 
 from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import id_column, new_table
+from wsctl.render.tables import STATUS_STYLE, id_column, new_table
 from wsctl.spec.waits import Status, WaitResult
 from wsctl.text import count
 
@@ -114,7 +114,7 @@ def modify_results_outcome(
                 result = Text(f"{failures[cid]['ErrorCode']}: {failures[cid]['ErrorMessage']}", "bold red")
             elif cid in waited:
                 item = waited[cid]
-                style = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}[item.status]
+                style = STATUS_STYLE[item.status]
                 result = Text("applied" if item.status is Status.SUCCEEDED else (item.reason or "still pending"), style)
             elif cid in requested:
                 result = Text("requested", "green")

@@ -9,8 +9,11 @@ from rich.table import Table
 from rich.text import Text
 
 from wsctl.spec.states import STATE_STYLE, state_kind
+from wsctl.spec.waits import Status
 
 SANDBOX_BANNER = "SANDBOX - simulated WorkSpaces, not AWS"
+# How a --wait result looks: done, failed, still waiting.
+STATUS_STYLE = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PENDING: "yellow"}
 
 
 def new_table(title: str | None = None, *, sandbox: bool = False, caption: str | None = None) -> Table:

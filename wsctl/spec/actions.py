@@ -31,6 +31,13 @@ class Action:
     forced_state: str = ""  # allowed only with --force (reboot of one stuck in REBOOTING)
     extra: dict[str, str] = field(default_factory=dict)  # fixed request members
     refused: frozenset[str] = frozenset()
+    wording: str = ""  # how to say it with a count, where "{verb} {n}" reads badly: "put {n} in admin maintenance"
+    may_finish_unseen: bool = False  # done in its settle state even if no poll saw it leave its first state
+
+    def phrase(self, n: str, *, start: bool = True) -> str:
+        """'Stop 3 WorkSpaces', 'put 3 WorkSpaces in admin maintenance'."""
+        text = self.wording.format(n=n) if self.wording else f"{self.verb} {n}"
+        return text[0].upper() + text[1:] if start else text
 
     @property
     def gone_is_done(self) -> bool:
@@ -40,6 +47,8 @@ class Action:
         """Why a WorkSpace in `state` (and running `mode`) is not sent, or None to send it."""
         if state in self.refused:
             return f"{state}: {self.command} is refused in {state} ({self.source})"
+        if self.gone_is_done and state == "TERMINATED":
+            return "already TERMINATED"
         if state in self.settles_at and state not in self.allowed:
             return f"already {state}"
         if self.forced_state and state == self.forced_state:
@@ -89,6 +98,7 @@ ACTIONS: dict[str, Action] = {
             "rebooted",
             "AWS: RebootWorkspaces",
             forced_state="REBOOTING",
+            may_finish_unseen=True,  # a reboot can be over before any poll sees REBOOTING
         ),
         Action(
             "rebuild",
@@ -141,17 +151,19 @@ ACTIONS: dict[str, Action] = {
             "in admin maintenance",
             "UNVERIFIED: the API reference states none",
             extra={"WorkspaceState": "ADMIN_MAINTENANCE"},
+            wording="put {n} in admin maintenance",
         ),
         Action(
             "maintenance off",
             "ModifyWorkspaceState",
             frozenset({"ADMIN_MAINTENANCE"}),
             frozenset({"AVAILABLE"}),
-            "AVAILABLE",
+            "",
             "take out of admin maintenance",
             "out of admin maintenance",
             "AWS: ModifyWorkspaceState",
             extra={"WorkspaceState": "AVAILABLE"},
+            wording="take {n} out of admin maintenance",
         ),
         Action(
             "terminate",

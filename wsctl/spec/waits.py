@@ -139,15 +139,18 @@ class ModifySpec:
 class ActionSpec:
     """start, stop, reboot, ...: done in a `settles_at` state (terminate: once the ID is gone).
 
-    A WorkSpace may show its old state for a moment after the call; it counts as done (or
-    failed) once it has moved away from the state it was in, or after `grace` seconds
-    (a reboot can be over before any poll sees REBOOTING).
+    A WorkSpace shows the state it was in for a moment after the call, so a state counts
+    only once the WorkSpace has moved away from where it started. Two exceptions: a reboot
+    can be over before any poll sees REBOOTING (`may_finish_unseen`: done after `grace`), and
+    a WorkSpace that never moves from a failure state has failed after `stuck_after`.
     """
 
     settles_at: frozenset[str]
     before: Mapping[str, str | None]  # WorkspaceId -> state when the action was requested
     gone_is_done: bool = False
+    may_finish_unseen: bool = False
     grace: float = 30.0
+    stuck_after: float = 300.0
     absent_grace: float = 120.0
     moved: set[str] = field(default_factory=set)
 
@@ -157,14 +160,14 @@ class ActionSpec:
                 return Verdict(Status.SUCCEEDED, "gone")
             return _absent(item, elapsed, self.absent_grace)
         state = description.get("State")
-        if self.gone_is_done:
-            return Verdict(Status.SUCCEEDED if state == "TERMINATED" else Status.PENDING, state)
         if state != self.before.get(item.id):
             self.moved.add(item.id)
-        settled = item.id in self.moved or elapsed >= self.grace
-        if settled and state in FAILED:
+        moved = item.id in self.moved
+        if self.gone_is_done and state == "TERMINATED":
+            return Verdict(Status.SUCCEEDED, state)
+        if state in FAILED and (moved or elapsed >= self.stuck_after):
             return Verdict(Status.FAILED, state, _failure_reason(description))
-        if settled and state in self.settles_at:
+        if state in self.settles_at and (moved or (self.may_finish_unseen and elapsed >= self.grace)):
             return Verdict(Status.SUCCEEDED, state)
         return Verdict(Status.PENDING, state)
 
