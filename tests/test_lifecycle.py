@@ -227,3 +227,11 @@ def test_describe_wait_counts_a_modification_in_progress_as_pending():
         }
     )
     assert exit_status(failed) == "failed" and "UPDATE_FAILED on ROOT_VOLUME" in failed.items[0].reason
+
+
+def test_a_property_the_endpoint_does_not_report_does_not_keep_a_wait_going():
+    spec = ModifySpec({"ws-1": {"UserVolumeSizeGib": 100}})
+    verdict = spec.judge(Item("ws-1"), {"WorkspaceId": "ws-1", "State": "AVAILABLE", "WorkspaceProperties": {}}, 5)
+    assert verdict.status is Status.SUCCEEDED
+    reported = {"WorkspaceId": "ws-1", "State": "AVAILABLE", "WorkspaceProperties": {"UserVolumeSizeGib": 50}}
+    assert spec.judge(Item("ws-1"), reported, 5).status is Status.PENDING

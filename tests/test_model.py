@@ -85,3 +85,12 @@ def test_light_reader_agrees_with_botocore():
     assert {"BYOL_REGULAR_BYOP", "BYOL_GRAPHICS_G4DN_BYOP"} <= set(
         modeldata.enum_values("WorkspaceImageIngestionProcess")
     )
+
+
+def test_with_unknown_volume_sizes_each_volume_gets_a_call_of_its_own_user_first():
+    from wsctl.spec.rules import plan_volume_steps
+
+    unknown = {"WorkspaceProperties": {"ComputeTypeName": "STANDARD"}}  # as moto describes a WorkSpace
+    assert plan_volume_steps(unknown, 175, 100) == [{"UserVolumeSizeGib": 100}, {"RootVolumeSizeGib": 175}]
+    assert plan_volume_steps(unknown, 175, None) == [{"RootVolumeSizeGib": 175}]
+    assert plan_volume_steps(unknown, None, None) == []

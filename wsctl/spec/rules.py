@@ -324,9 +324,10 @@ def plan_volume_steps(current: dict[str, Any], root: int | None, user: int | Non
     compute = cur.get(COMPUTE_KEY)
     cur_root, cur_user = cur.get(ROOT_KEY), cur.get(USER_KEY)
     if not (_is_int(cur_root) and _is_int(cur_user)):
-        # Sizes unknown (a service that does not report them): one call, the service decides.
-        single = {k: v for k, v in ((ROOT_KEY, root), (USER_KEY, user)) if v is not None}
-        return [single] if single else []
+        # Sizes unknown (an endpoint that does not report them, as moto): AWS refuses both volumes
+        # in one call, so one volume a call, user first, the order the admin guide gives for
+        # growing root from 80 (the service checks each pair).
+        return [{key: value} for key, value in ((USER_KEY, user), (ROOT_KEY, root)) if value is not None]
     want_root = cur_root if root is None else root
     want_user = cur_user if user is None else user
     if not volume_pair_allowed(want_root, want_user, compute):
