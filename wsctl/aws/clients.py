@@ -25,6 +25,8 @@ SANDBOX_SECRET_KEY = "wsctl-sandbox-secret-not-a-real-key"
 # An unreachable endpoint should fail in seconds, not after a dozen backed-off attempts;
 # throttling and 5xx keep the full --max-attempts.
 CONNECT_ATTEMPTS = 3
+# A 5xx that is not an AWS answer: three attempts in all, the first and two retries.
+NOT_AWS_ATTEMPTS = 3
 
 
 _USER_INFO = re.compile(r"^(?P<head>[^/?#]*//)(?P<user>[^/?#@]*)@")
@@ -174,10 +176,27 @@ def _retry_decision(max_attempts: int) -> Any:
     def decide(caught_exception: BaseException | None = None, attempts: int = 0, **kwargs: Any) -> Any:
         if _stop_retrying_unreachable(caught_exception, attempts) is False:
             return False
+        if attempts >= NOT_AWS_ATTEMPTS and _not_an_aws_answer(kwargs.get("response")):
+            return False
         delay = handler.needs_retry(caught_exception=caught_exception, attempts=attempts, **kwargs)
         return False if delay is None else delay  # False: no later handler (botocore's own) retries
 
     return decide
+
+
+def _not_an_aws_answer(response: Any) -> bool:
+    """A 5xx that is no AWS error (an HTML page, 501 Not Implemented): an endpoint without the operation.
+
+    It will not answer differently a twelfth time; AWS's own 5xx carry an error code.
+    """
+    if not response:
+        return False
+    http, parsed = response
+    status = getattr(http, "status_code", 0)
+    if status == 501:
+        return True
+    code = str((parsed or {}).get("Error", {}).get("Code", ""))
+    return status >= 500 and (code == "" or code.isdigit())
 
 
 def _stop_retrying_unreachable(caught_exception: BaseException | None = None, attempts: int = 0, **_: Any) -> Any:

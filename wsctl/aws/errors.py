@@ -57,6 +57,15 @@ def translate_aws_error(exc: BaseException) -> WsctlError | None:
         code = str(error.get("Code", "Unknown"))
         message = str(error.get("Message", "")).strip()
         op = exc.operation_name
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if isinstance(status, int) and status >= 500 and (code.isdigit() or code == "Unknown"):
+            # An HTML page or a bare status where AWS would answer with an error code.
+            return ServiceError(
+                f"The endpoint does not support {op}: it answered HTTP {status} without an AWS error "
+                "(check --endpoint-url; a local emulator may not implement this operation).",
+                code=str(status),
+                operation=op,
+            )
         template = _CLIENT_ERROR_SENTENCES.get(code)
         if template:
             return ServiceError(template.format(op=op), code=code, operation=op, aws_message=message)
