@@ -31,7 +31,7 @@ class _HtmlErrors(BaseHTTPRequestHandler):
 
 @pytest.mark.parametrize(("status", "attempts"), [(500, 3), (501, 1)])  # 501 is never transient: no retry
 def test_an_html_5xx_is_retried_at_most_twice_and_named_as_an_unsupported_operation(status, attempts):
-    handler = type("Handler", (_HtmlErrors,), {"status": status, "seen": 0})
+    handler: type[_HtmlErrors] = type("Handler", (_HtmlErrors,), {"status": status, "seen": 0})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
