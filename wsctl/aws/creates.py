@@ -43,6 +43,9 @@ RECOVERY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 # When botocore's own attempts of a lookup end throttled or with a 5xx: wait about this
 # long (with jitter) and try again, once per delay.
 LOOKUP_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+# Whole-call refusals caused by one request in the call (a g4dn bundle with 80/10 GiB volumes):
+# the call is split until the refused requests stand alone.
+SPLIT_CODES = frozenset({"InvalidParameterValuesException", "ValidationException"})
 # Whole-call refusals that concern only the requests in that call: the rest of the batch goes on.
 PER_CALL_CODES = frozenset(
     {
@@ -222,52 +225,72 @@ class CreateCalls(ServiceBase):
         chunks = list(chunked(list(requests), 25))
 
         def send(numbered: tuple[int, Sequence[dict[str, Any]]]) -> None:
-            number, chunk = numbered
-            if record:
-                record.write("send", call=number, UserNames=[r.get("UserName") for r in chunk])
-            trace = CallTrace()
-            pending: list[dict[str, Any]] = []
-            failed: list[dict[str, Any]] = []
-            unsettled: list[Unsettled] = []
-            try:
-                with traced(trace):
-                    response = self._call("create_workspaces", Workspaces=list(chunk))
-            except WsctlError as exc:
-                code = error_code(exc)
-                message = (exc.aws_message if isinstance(exc, ServiceError) else "") or exc.message
-                entries = [{"WorkspaceRequest": r, "ErrorCode": code, "ErrorMessage": message} for r in chunk]
-                if trace.maybe_done or (is_transient(exc) and not is_unreachable(exc)):
-                    unsettled = [Unsettled(e, trace.maybe_done) for e in entries]
-                elif code in PER_CALL_CODES:
-                    failed = entries
-                else:
-                    if record:
-                        record.write("response", call=number, error=code, message=message)
-                    raise
-            else:
-                pending = list(response.get("PendingRequests", []))
-                for failure in response.get("FailedRequests", []):
-                    if failure.get("ErrorCode") == EXISTS_CODE:
-                        unsettled.append(Unsettled(failure, trace.maybe_done))
-                    else:
-                        failed.append(failure)
-            if record:
-                record.write(
-                    "response",
-                    call=number,
-                    PendingRequests=pending,
-                    FailedRequests=failed,
-                    Unsettled=[u.failure for u in unsettled],
-                    attempts=trace.attempts,
-                    maybe_done=trace.maybe_done,
-                )
-            outcome.add(pending, failed, unsettled)
+            self._send_creates(numbered[0], numbered[1], outcome, record)
 
         for _ in self.map_concurrently(send, list(enumerate(chunks, start=1))):
             pass
         outcome.sent_all = True
         self.reconcile(outcome, record, sleep=sleep)
         return outcome
+
+    def _send_creates(
+        self, number: int, chunk: Sequence[dict[str, Any]], outcome: CreateOutcome, record: Recorder | None
+    ) -> None:
+        if not self._create_call(number, chunk, outcome, record) and len(chunk) > 1:
+            # AWS refuses a whole call for one entry it rejects: halves are sent until the
+            # refused entries stand alone, and the rest are created.
+            half = len(chunk) // 2
+            self._send_creates(number, chunk[:half], outcome, record)
+            self._send_creates(number, chunk[half:], outcome, record)
+
+    def _create_call(
+        self, number: int, chunk: Sequence[dict[str, Any]], outcome: CreateOutcome, record: Recorder | None
+    ) -> bool:
+        """Send one call; False when the service refused the whole call for a request in it."""
+        if record:
+            record.write("send", call=number, UserNames=[r.get("UserName") for r in chunk])
+        trace = CallTrace()
+        pending: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        unsettled: list[Unsettled] = []
+        try:
+            with traced(trace):
+                response = self._call("create_workspaces", Workspaces=list(chunk))
+        except WsctlError as exc:
+            code = error_code(exc)
+            message = (exc.aws_message if isinstance(exc, ServiceError) else "") or exc.message
+            entries = [{"WorkspaceRequest": r, "ErrorCode": code, "ErrorMessage": message} for r in chunk]
+            if trace.maybe_done or (is_transient(exc) and not is_unreachable(exc)):
+                unsettled = [Unsettled(e, trace.maybe_done) for e in entries]
+            elif code in SPLIT_CODES and len(chunk) > 1:
+                if record:
+                    record.write("response", call=number, error=code, message=message, split=True)
+                return False
+            elif code in PER_CALL_CODES:
+                failed = entries
+            else:
+                if record:
+                    record.write("response", call=number, error=code, message=message)
+                raise
+        else:
+            pending = list(response.get("PendingRequests", []))
+            for failure in response.get("FailedRequests", []):
+                if failure.get("ErrorCode") == EXISTS_CODE:
+                    unsettled.append(Unsettled(failure, trace.maybe_done))
+                else:
+                    failed.append(failure)
+        if record:
+            record.write(
+                "response",
+                call=number,
+                PendingRequests=pending,
+                FailedRequests=failed,
+                Unsettled=[u.failure for u in unsettled],
+                attempts=trace.attempts,
+                maybe_done=trace.maybe_done,
+            )
+        outcome.add(pending, failed, unsettled)
+        return True
 
     def reconcile(
         self,

@@ -27,6 +27,9 @@ GENERAL_FAMILY = frozenset(
     {"VALUE", "STANDARD", "PERFORMANCE", "POWER", "POWERPRO", "GENERALPURPOSE_4XLARGE", "GENERALPURPOSE_8XLARGE"}
 )
 G4DN_FAMILY = frozenset({"GRAPHICS_G4DN", "GRAPHICSPRO_G4DN"})
+# Graphics.g4dn and GraphicsPro.g4dn need both volumes at 100 GiB or more; AWS refuses a create
+# with 80/10 for the whole call (hashicorp/terraform-provider-aws issue 39553).
+G4DN_MIN_GIB = 100
 FIXED_COMPUTE = frozenset({"GRAPHICS", "GRAPHICSPRO"})
 GRAPHICS_100_100 = frozenset({"GRAPHICS", "GRAPHICSPRO", "GRAPHICS_G4DN", "GRAPHICSPRO_G4DN"})
 
@@ -117,6 +120,19 @@ def volume_problems(props: dict[str, Any], path: PathT) -> list[Problem]:
     if out:
         return out
     compute = props.get(COMPUTE_KEY)
+    if compute in G4DN_FAMILY:
+        small = [(k, v) for k, v in ((ROOT_KEY, root), (USER_KEY, user)) if _is_int(v) and v < G4DN_MIN_GIB]
+        if small:
+            key, value = small[0]
+            return [
+                Problem(
+                    (*path, key),
+                    "rule",
+                    f"{compute} needs root and user volumes of at least {G4DN_MIN_GIB} GiB ({value} GiB given); "
+                    "AWS refuses such a request",
+                    value=value,
+                )
+            ]
     if _is_int(root) and _is_int(user):
         if not volume_pair_allowed(root, user, compute):
             out.append(
