@@ -84,10 +84,11 @@ def reset(
 ) -> None:
     """Recreate the sandbox: a fresh seed, these settings, request counters at zero.
 
-    The seed: a SIMPLE_AD directory with --users users (user0001, ...) plus
-    sandbox-update-fails (whose modifications fail), an AD_CONNECTOR directory with 10
-    users, Amazon and custom bundles (one custom bundle's WorkSpaces end in ERROR), and
-    EC2 images to import (one fails ingestion). `wsctl sandbox info` shows them all.
+    The seed: a SIMPLE_AD directory with --users users (user0001, ...) plus users that make
+    an operation fail (sandbox-update-fails, -reboot-fails, -rebuild-fails, -restore-fails),
+    an AD_CONNECTOR directory with 10 users, Amazon and custom bundles (one custom bundle's
+    WorkSpaces end in ERROR), and EC2 images to import (one fails ingestion). `wsctl sandbox
+    info` shows them all.
 
     It replaces only a file that is a wsctl sandbox (of any version, even a damaged one);
     any other file at WSCTL_SANDBOX_DB is left as it is, unless --force.
