@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -242,3 +243,27 @@ def make_fleet(n: int, *, users: list[str] | None = None, bundle: str | None = N
     )
     assert run.exit_code == 0, run.stderr
     return seed, [w["WorkspaceId"] for w in run.json()["Workspaces"]]
+
+
+def aws_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`aws workspaces ARGS` (the AWS CLI v1 of the test extra) against a served sandbox, fake credentials."""
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "AKIATESTFAKEFAKEFAKE",
+        "AWS_SECRET_ACCESS_KEY": "fake-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_MAX_ATTEMPTS": "1",
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "aws"), "workspaces", *args, "--endpoint-url", url, "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def aws_ok(proc: subprocess.CompletedProcess[str]) -> Any:
+    """The JSON answer of a successful `aws_cli` call."""
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout) if proc.stdout.strip() else {}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,28 +14,8 @@ from tests import sandbox_support as sb
 pytestmark = pytest.mark.crosscheck
 
 AWS = Path(sys.executable).parent / "aws"
-
-
-def _aws(url, *args):
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "AKIATESTFAKEFAKEFAKE",
-        "AWS_SECRET_ACCESS_KEY": "fake-secret",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    return subprocess.run(
-        [str(AWS), "workspaces", *args, "--endpoint-url", url, "--output", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
-def _ok(proc):
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout) if proc.stdout.strip() else {}
+_aws = sb.aws_cli
+_ok = sb.aws_ok
 
 
 def _parallel(*calls):
