@@ -245,7 +245,7 @@ def test_long_option_help_stays_one_line_and_keeps_brackets(shell):
 def test_output_formats_and_commands(shell):
     formats = complete(shell, "wsctl describe -o ")
     assert_light(formats)
-    assert formats.values == ["table", "json", "yaml", "ids"]
+    assert formats.values == ["table", "wide", "json", "yaml", "ids"]
     commands = complete(shell, "wsctl ")
     assert_light(commands)
     group: Any = typer.main.get_command(app)

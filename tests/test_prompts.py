@@ -33,12 +33,14 @@ BACKSPACE = "\x7f"
 class Terminal:
     """`wsctl ARGS` on a pseudo-terminal (stdin and stderr), with stdout going to a file."""
 
-    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None, lines: int = 40) -> None:
+    def __init__(
+        self, tmp_path: Path, *args: str, env: dict[str, str] | None = None, lines: int = 40, columns: int = 120
+    ) -> None:
         self.stdout_path = tmp_path / "stdout.txt"
         full_env = {
             **os.environ,
             "TERM": "xterm",
-            "COLUMNS": "120",
+            "COLUMNS": str(columns),
             "LINES": str(lines),
             # Nothing answers prompt_toolkit's cursor-position requests here; do not wait for one.
             "PROMPT_TOOLKIT_NO_CPR": "1",
@@ -51,7 +53,7 @@ class Terminal:
             env=full_env,
             encoding="utf-8",
             timeout=TIMEOUT,
-            dimensions=(lines, 120),
+            dimensions=(lines, columns),
         )
         self.raw = ""  # everything drawn so far
         self.seen = 0  # how much of `screen` earlier waits have consumed
@@ -106,8 +108,8 @@ class Terminal:
 def terminal(tmp_path: Path) -> Any:
     opened: list[Terminal] = []
 
-    def open_terminal(*args: str, env: dict[str, str] | None = None, lines: int = 40) -> Terminal:
-        term = Terminal(tmp_path, *args, env=env, lines=lines)
+    def open_terminal(*args: str, env: dict[str, str] | None = None, lines: int = 40, columns: int = 120) -> Terminal:
+        term = Terminal(tmp_path, *args, env=env, lines=lines, columns=columns)
         opened.append(term)
         return term
 

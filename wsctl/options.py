@@ -13,6 +13,7 @@ from typing import Any
 
 class OutputFormat(StrEnum):
     table = "table"
+    wide = "wide"  # a table with every column, whatever the terminal's width
     json = "json"
     yaml = "yaml"
     ids = "ids"

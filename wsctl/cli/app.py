@@ -124,7 +124,7 @@ def main(
             "--output",
             envvar="WSCTL_OUTPUT",
             case_sensitive=False,
-            help="Output format: table, json, yaml, or ids (one ID a line).",
+            help="Output format: table, wide (every column), json, yaml, or ids (one ID a line).",
         ),
     ] = OutputFormat.table,
     no_input: Annotated[

@@ -37,7 +37,7 @@ OutputOpt = Annotated[
         "--output",
         case_sensitive=False,
         show_default=False,
-        help="Output format: table, json, yaml, or ids (one ID a line). [env: WSCTL_OUTPUT]",
+        help="Output format: table, wide (every column), json, yaml, or ids (one ID a line). [env: WSCTL_OUTPUT]",
     ),
 ]
 NoInputOpt = Annotated[

@@ -32,7 +32,7 @@ class Outcome:
 
 def show(app: AppContext, outcome: Outcome) -> int:
     """Print the outcome (data on stdout, notes on stderr); returns its exit code."""
-    if app.output is not OutputFormat.table:
+    if app.output not in (OutputFormat.table, OutputFormat.wide):
         from wsctl.render.data import emit
 
         emit(app.output, outcome.data, outcome.ids, stream=app.stdout)
@@ -41,11 +41,18 @@ def show(app: AppContext, outcome: Outcome) -> int:
         app.note(outcome.empty_note)
         return outcome.exit_code
     from wsctl.render.consoles import print_table
+    from wsctl.render.tables import FIT_WIDTH
 
-    for make in outcome.tables:
-        made = make()
-        for table in made if isinstance(made, list) else [made]:
-            print_table(app.out, table)
+    # On a terminal, tables drop their least useful columns to fit; -o wide and pipes keep them all.
+    narrow = app.output is OutputFormat.table and app.out.is_terminal
+    fitting = FIT_WIDTH.set(app.out.width if narrow else None)
+    try:
+        for make in outcome.tables:
+            made = make()
+            for table in made if isinstance(made, list) else [made]:
+                print_table(app.out, table)
+    finally:
+        FIT_WIDTH.reset(fitting)
     for line in outcome.table_notes:
         app.note(line)
     return outcome.exit_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from rich.table import Table
@@ -77,6 +78,31 @@ _COLUMN_STYLE: dict[str, dict[str, Any]] = {
 DESCRIBE_COLUMNS = tuple(_CELLS)
 
 
+# Dropped first when a terminal is too narrow for every column; IDs, UserName and State never are.
+_DROPPED_FIRST = ("Modifications", "IP", "DirectoryId", "BundleId", "Root/User GiB", "Compute", "RunningMode")
+# Width the table must fit in, set by the renderer while it draws for a terminal (None: any width).
+FIT_WIDTH: ContextVar[int | None] = ContextVar("FIT_WIDTH", default=None)
+
+
+def _fitting(workspaces: Sequence[dict[str, Any]], columns: Sequence[str], width: int | None) -> list[str]:
+    """The columns that fit in `width`: a cell needs its text, one space each side and a border."""
+    if width is None:
+        return list(columns)
+
+    def needed(header: str) -> int:
+        cells = (_CELLS[header](ws) for ws in workspaces)
+        return max([len(header), *(len(c.plain if isinstance(c, Text) else str(c)) for c in cells)]) + 3
+
+    shown = list(columns)
+    sizes = {header: needed(header) for header in shown}
+    for header in _DROPPED_FIRST:
+        if sum(sizes[h] for h in shown) + 1 <= width:
+            break
+        if header in shown:
+            shown.remove(header)
+    return shown
+
+
 def workspaces_table(
     workspaces: Sequence[dict[str, Any]],
     *,
@@ -84,12 +110,17 @@ def workspaces_table(
     sandbox: bool = False,
     columns: Sequence[str] = DESCRIBE_COLUMNS,
 ) -> Table:
-    table = new_table(title, sandbox=sandbox)
-    for header in columns:
+    shown = _fitting(workspaces, columns, FIT_WIDTH.get())
+    left_out = [h for h in columns if h not in shown]
+    caption = (
+        f"Not shown, to fit the terminal: {', '.join(left_out)} (-o wide shows every column)" if left_out else None
+    )
+    table = new_table(title, sandbox=sandbox, caption=caption)
+    for header in shown:
         if header in _ID_COLUMNS:
             id_column(table, header, (ws.get(header) for ws in workspaces))
         else:
             table.add_column(header, **_COLUMN_STYLE.get(header, {"no_wrap": True}))
     for ws in workspaces:
-        table.add_row(*(_CELLS[header](ws) for header in columns))
+        table.add_row(*(_CELLS[header](ws) for header in shown))
     return table

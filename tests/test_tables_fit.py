@@ -1,0 +1,50 @@
+"""Tables on a terminal fit its width without losing IDs, user names or states; pipes and -o wide keep every column."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pexpect
+import pytest
+
+from tests.helpers import wsctl
+from tests.sandbox_support import make_fleet
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def on_a_terminal(columns: int, *args: str) -> str:
+    """What `wsctl ARGS` draws on a terminal of `columns` columns (stdout and stderr on the terminal)."""
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), "LINES": "50"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "wsctl", *args], env=env, encoding="utf-8", dimensions=(50, columns), timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return ANSI.sub("", str(child.before)).replace("\r", "")
+
+
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_describe_fits_the_terminal_and_keeps_ids_users_and_states(columns):
+    _, ids = make_fleet(3)
+    screen = on_a_terminal(columns, "--sandbox", "describe")
+    lines = [line for line in screen.splitlines() if line.strip()]
+    assert max(len(line) for line in lines) <= columns, screen
+    for workspace_id, user in zip(ids, ("user0001", "user0002", "user0003"), strict=True):
+        row = next(line for line in lines if workspace_id in line)
+        assert user in row and "AVAILABLE" in row, screen
+    if columns < 120:
+        assert "Not shown, to fit the terminal:" in screen and "-o wide" in screen
+
+
+def test_wide_and_a_pipe_keep_every_column():
+    make_fleet(1)
+    for args in (("-o", "wide"), ()):
+        run = wsctl("--sandbox", "describe", *args)
+        assert run.exit_code == 0
+        for header in ("WorkspaceId", "UserName", "State", "DirectoryId", "BundleId", "IP", "Modifications"):
+            assert header in run.stdout, (args, header)
+        assert "Not shown" not in run.stdout
