@@ -18,7 +18,6 @@ from wsctl.cli.describe_images import describe_images
 from wsctl.cli.import_image import import_image
 from wsctl.cli.lifecycle import register as register_lifecycle
 from wsctl.cli.modify import modify
-from wsctl.cli.report import report_exception
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
 from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
@@ -56,8 +55,12 @@ class WsctlGroup(TyperGroup):
         except Exception as exc:  # noqa: BLE001 - this is the one place errors become exit codes
             if _is_click_exception(exc):
                 raise
+            from wsctl.cli.report import report_exception
+
             raise typer.Exit(report_exception(exc, debug=_debug_of(ctx))) from None
         except KeyboardInterrupt as exc:
+            from wsctl.cli.report import report_exception
+
             raise typer.Exit(report_exception(exc)) from None
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:

@@ -20,7 +20,6 @@ from wsctl.cli.options import (
 )
 from wsctl.context import AppContext
 from wsctl.errors import InvalidInput
-from wsctl.input.flags import parse_tags
 
 if TYPE_CHECKING:
     from wsctl.errors import LocatedProblem
@@ -99,6 +98,8 @@ def create(
         \b
         wsctl create --directory-id d-1234567890 --bundle-id wsb-0123abcd9 --user alice --user bob
     """
+    from wsctl.input.flags import parse_tags
+
     app = app_context(ctx, output, no_input, debug)
     from wsctl.input.batch import FlagValues
 

@@ -17,7 +17,6 @@ from wsctl.cli.options import (
     wait_option,
 )
 from wsctl.errors import LocatedProblem, UsageError
-from wsctl.input.flags import flag_problems, raise_if_problems
 from wsctl.options import OutputFormat
 
 FLAGS = {
@@ -128,6 +127,7 @@ def _check_filters(
     name: str | None,
     states: list[str],
 ) -> set[str]:
+    from wsctl.input.flags import flag_problems, raise_if_problems
     from wsctl.spec import enums as modeldata
     from wsctl.spec import model
 

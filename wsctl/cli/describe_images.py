@@ -15,7 +15,6 @@ from wsctl.cli.options import (
     timeout_option,
     wait_option,
 )
-from wsctl.input.flags import flag_problems, raise_if_problems
 
 
 def describe_images(
@@ -37,6 +36,8 @@ def describe_images(
         \b
         wsctl describe-images --id wsi-0123abcd9 --wait
     """
+    from wsctl.input.flags import flag_problems, raise_if_problems
+
     app = app_context(ctx, output, no_input, debug)
     from wsctl.spec import model
 

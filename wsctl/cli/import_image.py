@@ -17,8 +17,6 @@ from wsctl.cli.options import (
     wait_option,
 )
 from wsctl.context import AppContext
-from wsctl.input.flags import parse_tags, raise_if_problems
-from wsctl.ops.images import import_problems, run_import
 
 PROCESS_HELP = (
     "How to ingest the image. No suffix = PCoIP, _WSP = WorkSpaces Streaming Protocol (DCV), _BYOP = bring your own "
@@ -78,6 +76,9 @@ def import_image(
         wsctl import-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP \\
             --name win11-golden --description "Windows 11 golden image" --wait
     """
+    from wsctl.input.flags import parse_tags, raise_if_problems
+    from wsctl.ops.images import import_problems, run_import
+
     app = app_context(ctx, output, no_input, debug)
     values = {
         "ec2_image_id": ec2_image_id,

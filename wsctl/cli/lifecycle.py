@@ -7,6 +7,7 @@ them all, and each command is that function with its own help.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Annotated, Any
 
@@ -137,6 +138,12 @@ def _check_bundle(bundle_id: str) -> None:
     raise_if_problems([LocatedProblem("--bundle-id", "", p.message) for p in problems])
 
 
+@functools.cache
+def _annotations() -> dict[str, Any]:
+    # Evaluated once for the nine commands: every --help and TAB press builds them all.
+    return inspect.get_annotations(_lifecycle, eval_str=True)
+
+
 def command_for(command: str) -> Any:
     """`_lifecycle` as the command `command`: its help, its --timeout default, its own flags."""
     summary, example = HELP[command]
@@ -146,8 +153,7 @@ def command_for(command: str) -> Any:
         _lifecycle(ctx, **kwargs)
 
     signature = inspect.signature(_lifecycle)
-    annotations = inspect.get_annotations(_lifecycle, eval_str=True)
-    annotations["timeout"] = Annotated[float | None, timeout_option((command, ""))]
+    annotations = {**_annotations(), "timeout": Annotated[float | None, timeout_option((command, ""))]}
     keep = [
         p.replace(annotation=annotations[p.name])
         for p in signature.parameters.values()
