@@ -9,15 +9,16 @@ import sys
 import pexpect
 import pytest
 
+from tests import sandbox_support as sb
 from tests.helpers import wsctl
 from tests.sandbox_support import make_fleet
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def on_a_terminal(columns: int, *args: str) -> str:
+def on_a_terminal(columns: int, *args: str, term: str = "xterm") -> str:
     """What `wsctl ARGS` draws on a terminal of `columns` columns (stdout and stderr on the terminal)."""
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), "LINES": "50"}
+    env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": "50"}
     child = pexpect.spawn(
         sys.executable, ["-m", "wsctl", *args], env=env, encoding="utf-8", dimensions=(50, columns), timeout=60
     )
@@ -48,3 +49,19 @@ def test_wide_and_a_pipe_keep_every_column():
         for header in ("WorkspaceId", "UserName", "State", "DirectoryId", "BundleId", "IP", "Modifications"):
             assert header in run.stdout, (args, header)
         assert "Not shown" not in run.stdout
+
+
+def test_a_dumb_terminal_gets_timestamped_wait_lines_and_ascii_tables():
+    seed = sb.reset(*sb.FAST)
+    screen = on_a_terminal(
+        100, *sb.create_args(seed, "user0001"), "--yes", "--wait", "--poll-interval", "0.05", term="dumb"
+    )
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ws-\w+ user0001 PENDING -> AVAILABLE succeeded", screen), screen
+    assert "+--" in screen and "┏" not in screen and "│" not in screen, screen
+
+
+def test_a_rerun_for_one_user_says_so_in_the_singular():
+    seed = sb.reset(*sb.FAST)
+    assert wsctl(*sb.create_args(seed, "user0001"), "--yes").exit_code == 0
+    again = wsctl(*sb.create_args(seed, "user0001"), "--yes")
+    assert "Nothing to create: the user already has a WorkSpace." in again.stderr

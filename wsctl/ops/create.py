@@ -68,7 +68,8 @@ def run_create(
         show(app, plan_outcome(to_send, existing, calls, sandbox=app.sandbox))
         return ExitCode.OK
     if not to_send:
-        app.note(f"Nothing to create: all {count(len(existing), 'user')} already have a WorkSpace.")
+        who = "the user already has" if len(existing) == 1 else f"all {count(len(existing), 'user')} already have"
+        app.note(f"Nothing to create: {who} a WorkSpace.")
         if wait:
             return wait_after_create(app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval)
         show(app, results_outcome([], [], existing, sandbox=app.sandbox))

@@ -125,7 +125,8 @@ def _stamp() -> str:
 
 
 def make_display(console: Console, what: str, total: int, *, sandbox: bool) -> LineDisplay | LiveDisplay:
-    if console.is_terminal:
+    # TERM=dumb cannot redraw a live view in place: it gets the timestamped lines a pipe gets.
+    if console.is_terminal and not console.is_dumb_terminal:
         return LiveDisplay(console, what, total, sandbox=sandbox)
     return LineDisplay(console, what)
 

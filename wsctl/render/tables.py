@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -20,7 +22,9 @@ STATUS_STYLE = {Status.SUCCEEDED: "green", Status.FAILED: "bold red", Status.PEN
 def new_table(title: str | None = None, *, sandbox: bool = False, caption: str | None = None) -> Table:
     if sandbox:
         title = f"[reverse magenta] {SANDBOX_BANNER} [/]" + (f"  {title}" if title else "")
-    return Table(title=title, caption=caption, title_justify="left", header_style="bold", show_lines=False)
+    # A terminal that says TERM=dumb may not draw box characters: plain ASCII borders there.
+    borders = box.ASCII if os.environ.get("TERM") == "dumb" else box.HEAVY_HEAD
+    return Table(title=title, caption=caption, title_justify="left", header_style="bold", show_lines=False, box=borders)
 
 
 def id_column(table: Table, header: str, values: Iterable[str | None]) -> None:
