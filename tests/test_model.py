@@ -94,3 +94,10 @@ def test_with_unknown_volume_sizes_each_volume_gets_a_call_of_its_own_user_first
     assert plan_volume_steps(unknown, 175, 100) == [{"UserVolumeSizeGib": 100}, {"RootVolumeSizeGib": 175}]
     assert plan_volume_steps(unknown, 175, None) == [{"RootVolumeSizeGib": 175}]
     assert plan_volume_steps(unknown, None, None) == []
+
+
+def test_dcv_in_an_ingestion_process_suggests_the_wsp_family():
+    processes = modeldata.enum_values("WorkspaceImageIngestionProcess")
+    assert model.suggest("BYOL_REGULAR_DCV", processes) == "BYOL_REGULAR_WSP"
+    assert model.suggest("byol-graphics-g4dn-dcv", processes) == "BYOL_GRAPHICS_G4DN_WSP"
+    assert model.suggest("BYOL_REGULR", processes) == "BYOL_REGULAR"

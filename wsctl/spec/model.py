@@ -62,6 +62,11 @@ def preview(value: Any) -> str:
     return text
 
 
+# Product names people type for what the WorkSpaces model names otherwise (Amazon DCV is the
+# WorkSpaces Streaming Protocol, `_WSP` in ingestion processes).
+_PRODUCT_NAMES = (("DCV", "WSP"),)
+
+
 def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
     """The nearest valid choice for a mistyped enum value, if any is close."""
     if not choices:
@@ -70,6 +75,11 @@ def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
     by_upper = {c.upper(): c for c in choices}
     if normalized in by_upper:
         return by_upper[normalized]
+    for alias, name in _PRODUCT_NAMES:
+        # What people call a protocol is not what the model calls it: DCV is the _WSP family.
+        renamed = re.sub(rf"(^|_){alias}($|_)", rf"\g<1>{name}\g<2>", normalized)
+        if renamed != normalized and renamed in by_upper:
+            return by_upper[renamed]
     match = difflib.get_close_matches(normalized, list(by_upper), n=1, cutoff=0.6)
     return by_upper[match[0]] if match else None
 
