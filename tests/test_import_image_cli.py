@@ -160,3 +160,14 @@ def test_every_problem_at_once_and_before_any_question():
     ):
         assert expected in run.stderr
     assert "missing" not in run.stderr  # typed values are fixed first; the missing ones are asked or named after
+
+
+def test_waiting_on_an_existing_image_starts_from_its_state_not_from_not_visible():
+    seed = sb.reset(*FAST)
+    started = wsctl(*args(sb.ami_id(seed, failing=True)), "-o", "json")
+    assert started.exit_code == 0, started.stderr
+    image_id = started.json()["ImageId"]
+    run = wsctl("--sandbox", "describe-images", "--id", image_id, "--wait", "--poll-interval", "0.05")
+    assert run.exit_code == 3
+    assert f"{image_id}" in run.stderr and "PENDING -> ERROR" in run.stderr
+    assert "not visible yet" not in run.stderr

@@ -58,7 +58,7 @@ def run_import(
 
     result = follow(
         app,
-        [Item(image_id, str(params["ImageName"]))],
+        [Item(image_id, str(params["ImageName"]), "PENDING")],  # what an import starts as
         app.service.describe_images,
         ImageSpec(),
         noun="image import",
@@ -88,7 +88,8 @@ def wait_for_images(
     from wsctl.spec.durations import timeout_for
     from wsctl.spec.waits import ImageSpec, Item
 
-    items = [Item(i["ImageId"], str(i.get("Name", ""))) for i in images]
+    # They exist: they start from the state just described, not from "not visible yet".
+    items = [Item(i["ImageId"], str(i.get("Name", "")), i.get("State"), seen=True) for i in images]
     result = follow(
         app,
         items,
