@@ -169,5 +169,6 @@ def test_waiting_on_an_existing_image_starts_from_its_state_not_from_not_visible
     image_id = started.json()["ImageId"]
     run = wsctl("--sandbox", "describe-images", "--id", image_id, "--wait", "--poll-interval", "0.05")
     assert run.exit_code == 3
-    assert f"{image_id}" in run.stderr and "PENDING -> ERROR" in run.stderr
+    # PENDING -> ERROR, or ERROR at once on a slow machine: either way from the state described.
+    assert f"{image_id} golden-1" in run.stderr and "ERROR" in run.stderr
     assert "not visible yet" not in run.stderr
