@@ -158,7 +158,7 @@ def test_rebuilding_thirty_takes_thirty_calls_and_waits_for_all():
 
 
 def test_reboot_of_a_workspace_stuck_in_rebooting_needs_force():
-    _, ids = make_fleet(1, extra=("--time-scale", "0.5"))  # a reboot takes 1.5 s: long enough to see REBOOTING
+    _, ids = make_fleet(1, extra=("--time-scale", "1"))  # a reboot takes 3 s: long enough to see REBOOTING
     assert wsctl("--sandbox", "reboot", ids[0]).exit_code == 0
     assert states(ids) == {ids[0]: "REBOOTING"}
     skipped = wsctl("--sandbox", "reboot", ids[0], "-o", "json")
