@@ -149,7 +149,7 @@ def test_an_interrupted_run_of_an_action_that_leaves_the_state_as_it_was_is_fini
 
 
 def test_rebuilding_thirty_takes_thirty_calls_and_waits_for_all():
-    _, ids = make_fleet(30)
+    _, ids = make_fleet(30, extra=("--time-scale", "0.5"))  # REBUILDING for 3 s: the first poll sees it
     before = sb.counts()
     run = wsctl("--sandbox", "rebuild", *ids, "--yes", "--wait", *POLL, "-o", "json")
     assert run.exit_code == 0, run.stderr

@@ -32,7 +32,9 @@ class Action:
     extra: dict[str, str] = field(default_factory=dict)  # fixed request members
     refused: frozenset[str] = frozenset()
     wording: str = ""  # how to say it with a count, where "{verb} {n}" reads badly: "put {n} in admin maintenance"
-    may_finish_unseen: bool = False  # done in its settle state even if no poll saw it leave its first state
+    # Done in its settle state after a grace even if no poll saw it leave its first state: a reboot can be
+    # over in seconds, and in a large batch the calls sent first may be done before the first poll.
+    may_finish_unseen: bool = False
 
     def phrase(self, n: str, *, start: bool = True) -> str:
         """'Stop 3 WorkSpaces', 'put 3 WorkSpaces in admin maintenance'."""
@@ -109,6 +111,7 @@ ACTIONS: dict[str, Action] = {
             "rebuild",
             "rebuilt",
             "AWS: RebuildWorkspaces",
+            may_finish_unseen=True,  # calls sent early may be over before the first poll of a large batch
             destroys="recreates the root volume from the bundle's image and the user volume from its latest "
             "snapshot: what changed since that snapshot is lost",
         ),
@@ -121,6 +124,7 @@ ACTIONS: dict[str, Action] = {
             "restore",
             "restored",
             "AWS: RestoreWorkspace",
+            may_finish_unseen=True,
             destroys="restores the root and user volumes to their last known healthy snapshots: what changed "
             "since then is lost",
         ),
