@@ -125,7 +125,7 @@ def test_an_interrupted_run_of_an_action_that_leaves_the_state_as_it_was_is_fini
     command, monkeypatch
 ):
     # A rebuilt WorkSpace is AVAILABLE again, as it was: only the run record tells the rerun what is done.
-    _, ids = make_fleet(3)
+    _, ids = make_fleet(3, extra=("--time-scale", "0.5"))  # slow enough that the rerun's wait sees each change
     real = WorkspacesService.act
 
     def first_then_interrupt(self, action, workspace_ids, outcome, record=None, **kwargs):
@@ -195,7 +195,7 @@ def test_migrate_reports_the_new_workspace_and_waits_for_it():
 
 
 def test_a_reboot_that_ends_unhealthy_fails_that_workspace_alone_with_exit_3():
-    seed = sb.reset(*sb.FAST)
+    seed = sb.reset("--time-scale", "0.5")  # REBOOTING for 1.5 s: the wait sees both reboots
     created = wsctl(*sb.create_args(seed, "user0001", REBOOT_FAILS_USER), "--yes", "--wait", *POLL, "-o", "json")
     assert created.exit_code == 0, created.stderr
     by_user = {w["UserName"]: w["WorkspaceId"] for w in created.json()["Workspaces"]}
