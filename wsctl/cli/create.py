@@ -157,7 +157,7 @@ def _ask_or_refuse(app: AppContext, flags: FlagValues, problems: list[LocatedPro
         )
     if problems:  # fix what was typed before being asked for the rest
         raise InvalidInput(problems)
-    from wsctl.cli.prompts import ask_create_flags
+    from wsctl.cli.interactive_create import ask_create_flags
 
     completed: FlagValues = ask_create_flags(app, flags)
     return completed

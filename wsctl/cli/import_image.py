@@ -127,6 +127,6 @@ def _ask_or_refuse(app: AppContext, values: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(
             f"missing {', '.join(flags[k] for k in missing)}", hint="pass them, or run on a terminal to be asked"
         )
-    from wsctl.cli.prompts import ask_import_values
+    from wsctl.cli.interactive_create import ask_import_values
 
     return ask_import_values(values)

@@ -77,13 +77,13 @@ def set_mode(
             if running_mode is None:
                 missing.append("--running-mode")
             raise no_targets_error() if running_mode else _missing(missing)
-        from wsctl.cli.prompts import pick_workspaces
+        from wsctl.cli.interactive_create import pick_workspaces
 
         ids = pick_workspaces(app)
     if running_mode is None and auto_stop_timeout is None and not file:
         if not app.interactive:
             raise _missing(["--running-mode"])
-        from wsctl.cli.prompts import ask_auto_stop_timeout, pick_running_mode
+        from wsctl.cli.interactive_create import ask_auto_stop_timeout, pick_running_mode
 
         running_mode = pick_running_mode()
         if running_mode == "AUTO_STOP":
