@@ -143,17 +143,17 @@ def running_modes(directories: list[str]) -> dict[str, str]:
 
 
 def answer_create_questions(term: Terminal, seed: dict[str, Any], bundle: str) -> tuple[str, list[str]]:
-    """Pick the highlighted directory, filter bundles down to `bundle`, name two users, AUTO_STOP for 120 minutes."""
+    """Pick the highlighted directory, filter bundles down to `bundle`, two users, AUTO_STOP for 120 minutes, no wait."""
     term.wait_for(r"Directory:")
     term.send(ENTER)
-    term.wait_for(r"Bundle \(type to filter\):")
+    term.wait_for(r"Bundle:")
     directory = term.answered("Directory:").split()[0]
     assert directory in {d["DirectoryId"] for d in seed["Directories"]}
     term.send(bundle)  # typed: the list narrows to the one bundle whose line holds this ID
     term.wait_for("/ " + re.escape(bundle) + r"\.\.\.")  # the filter line
     term.send(ENTER)
     term.wait_for(r"User names")
-    assert term.answered("Bundle (type to filter):").endswith(bundle)
+    assert term.answered("Bundle:").startswith(bundle)
     users = users_of(seed, directory, 2)
     term.send(", ".join(users) + ENTER)
     term.wait_for(r"Running mode:")
@@ -162,6 +162,8 @@ def answer_create_questions(term: Terminal, seed: dict[str, Any], bundle: str) -
     # Enter takes the highlighted (first) mode, and the first is the everyday one.
     assert term.answered("Running mode:").startswith("AUTO_STOP")
     term.send(BACKSPACE * 4 + "120" + ENTER)
+    term.wait_for(r"Wait until they are AVAILABLE\? \(Y/n\)")
+    term.send("n")
     return directory, users
 
 
@@ -219,12 +221,12 @@ def test_a_list_longer_than_the_terminal_scrolls_and_is_fetched_once(terminal):
     term = terminal("--sandbox", "create", "--dry-run", "-o", "json", lines=12)
     term.wait_for(r"Directory:")
     term.send(ENTER)
-    term.wait_for(r"Bundle \(type to filter\):")
+    term.wait_for(r"Bundle:")
     term.send("\x1b[A")  # Up from the first entry: the last one, far below the 12-line screen
     term.wait_for(re.escape(listed[-1]["BundleId"]))
     term.send("\x1b[A" + ENTER)
     term.wait_for(r"User names")
-    assert term.answered("Bundle (type to filter):").endswith(listed[-2]["BundleId"])
+    assert term.answered("Bundle:").startswith(listed[-2]["BundleId"])
     directory = term.answered("Directory:").split()[0]
     term.send(users_of(seed, directory, 1)[0] + ENTER)
     term.wait_for(r"Running mode:")

@@ -22,6 +22,7 @@ from wsctl.context import AppContext
 from wsctl.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from wsctl.cli.interactive_create import CreateAnswers
     from wsctl.errors import LocatedProblem
     from wsctl.input.batch import FlagValues
 
@@ -119,11 +120,21 @@ def create(
         tags=tag_list,
     )
     files = list(files or [])
+    answers = None
     if not files and not (flags.directory_id and flags.bundle_id and flags.users):
-        flags = _ask_or_refuse(app, flags, tag_problems)
+        answers = _ask_or_refuse(app, flags, tag_problems, wait=wait, dry_run=dry_run)
+        flags, wait = answers.flags, answers.wait
     from wsctl.cli.prompts import confirmer
     from wsctl.ops.create import run_create
 
+    if answers is not None and answers.nothing_to_create and not wait:
+        # Said already, right after the user names; the existing WorkSpaces are the result.
+        from wsctl.render.create import results_outcome
+        from wsctl.render.outcome import show
+
+        show(app, results_outcome([], [], answers.existing, sandbox=app.sandbox))
+        _show_equivalent(app, answers, dry_run=dry_run, timeout=timeout, poll_interval=poll_interval)
+        raise typer.Exit(0)
     code = run_create(
         app,
         files,
@@ -135,10 +146,26 @@ def create(
         poll_interval=poll_interval,
         flag_problems=tag_problems,
     )
+    if answers is not None:
+        _show_equivalent(app, answers, dry_run=dry_run, timeout=timeout, poll_interval=poll_interval)
     raise typer.Exit(code)
 
 
-def _ask_or_refuse(app: AppContext, flags: FlagValues, problems: list[LocatedProblem]) -> FlagValues:
+def _show_equivalent(
+    app: AppContext, answers: CreateAnswers, *, dry_run: bool, timeout: float | None, poll_interval: float | None
+) -> None:
+    from wsctl.cli.interactive_create import equivalent_command
+
+    command = equivalent_command(
+        app, answers.flags, wait=answers.wait, dry_run=dry_run, timeout=timeout, poll_interval=poll_interval
+    )
+    app.note("The same without questions (a script without a terminal adds --yes):")
+    app.note(f"  {command}")
+
+
+def _ask_or_refuse(
+    app: AppContext, flags: FlagValues, problems: list[LocatedProblem], *, wait: bool, dry_run: bool
+) -> CreateAnswers:
     missing = [
         flag
         for flag, value in (
@@ -159,5 +186,4 @@ def _ask_or_refuse(app: AppContext, flags: FlagValues, problems: list[LocatedPro
         raise InvalidInput(problems)
     from wsctl.cli.interactive_create import ask_create_flags
 
-    completed: FlagValues = ask_create_flags(app, flags)
-    return completed
+    return ask_create_flags(app, flags, wait=wait, dry_run=dry_run)
