@@ -50,9 +50,9 @@ class Screen:
             timeout=TIMEOUT,
             dimensions=(lines, columns),
         )
-        self.screen = pyte.Screen(columns, lines)
+        # A history screen keeps the rows that scrolled off the top, for `everything`.
+        self.screen = pyte.HistoryScreen(columns, lines, history=1000)
         self.stream = pyte.Stream(self.screen)
-        self.transcript = ""  # every line that scrolled by or is shown, for what left the screen
 
     @property
     def display(self) -> list[str]:
@@ -61,6 +61,12 @@ class Screen:
     @property
     def text(self) -> str:
         return "\n".join(self.display)
+
+    @property
+    def everything(self) -> str:
+        """The rows that scrolled off the top, then the screen."""
+        scrolled = ["".join(row[x].data for x in range(self.columns)).rstrip() for row in self.screen.history.top]
+        return "\n".join([*scrolled, *self.display])
 
     def _read(self, wait: float) -> bool:
         """Feed what was drawn to the emulator; False once wsctl has ended."""

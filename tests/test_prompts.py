@@ -143,7 +143,7 @@ def running_modes(directories: list[str]) -> dict[str, str]:
 
 
 def answer_create_questions(term: Terminal, seed: dict[str, Any], bundle: str) -> tuple[str, list[str]]:
-    """Pick the highlighted directory, filter bundles down to `bundle`, two users, AUTO_STOP for 120 minutes, no wait."""
+    """Pick the highlighted directory, filter bundles to `bundle`, two users, AUTO_STOP for 120 minutes, no wait."""
     term.wait_for(r"Directory:")
     term.send(ENTER)
     term.wait_for(r"Bundle:")

@@ -23,7 +23,8 @@ from wsctl.options import OutputFormat
 if TYPE_CHECKING:
     from wsctl.input.batch import FlagValues
 
-LAST_USED = "  (last used)"
+LAST_USED = " (last used)"
+SHORT_NAME = 16  # longer names are cut in a message
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ def _choice(title: str, value: Any) -> Any:
 def _filtering_control() -> type:
     from questionary.prompts.common import InquirerControl
 
-    class FilteringControl(InquirerControl):  # type: ignore[misc]
+    class FilteringControl(InquirerControl):
         """questionary's list, except that a filter matching nothing shows no choice and says so.
 
         (questionary then shows every choice, and Enter takes one the filter left out.)
@@ -69,7 +70,7 @@ def _filtering_control() -> type:
         def _get_choice_tokens(self) -> list[tuple[str, str]]:
             if not self.filtered_choices:
                 return [("class:search_none", f"  no match for '{self.search_filter}' (Backspace changes the filter)")]
-            tokens: list[tuple[str, str]] = super()._get_choice_tokens()
+            tokens: list[tuple[str, str]] = super()._get_choice_tokens()  # type: ignore[no-untyped-call]
             return tokens
 
         def get_search_string_tokens(self) -> list[tuple[str, str]] | None:
@@ -166,9 +167,14 @@ def _select_question(message: str, choices: list[Any], *, search: bool) -> Any:
 
 
 def _last_first(titled: list[tuple[str, str]], last: str | None) -> list[Any]:
-    """Choices from (title, value) pairs; the last one used first, marked so."""
+    """Choices from (title, value) pairs; the last one used first, marked right after its ID.
+
+    (Not at the end, which a narrow terminal cuts off.)
+    """
     ordered = sorted(titled, key=lambda pair: pair[1] != last) if last else titled
-    return [_choice(title + (LAST_USED if value == last else ""), value) for title, value in ordered]
+    return [
+        _choice(title.replace("  ", LAST_USED + "  ", 1) if value == last else title, value) for title, value in ordered
+    ]
 
 
 def pick_directory(app: AppContext, last: str | None = None) -> str:
@@ -222,7 +228,13 @@ def user_name_problem(name: str) -> str | None:
     if name == "[UNDEFINED]":
         return "[UNDEFINED] (a WorkSpace without a user) needs a workspace_name: create it from a file (-f)"
     problems = model.validator().validate_shape("UserName", name) + rules.control_character_problems({"UserName": name})
-    return f"user name {problems[0].message}" if problems else None
+    if not problems:
+        return None
+    # The message shows on one line under the question, which already shows the name: cut it short.
+    message, shown = problems[0].message, model.preview(name)
+    if len(name) > SHORT_NAME and message.startswith(shown):
+        message = repr(name[: SHORT_NAME - 4] + "...") + message[len(shown) :]
+    return f"user name {message}"
 
 
 def user_names_problem(text: str) -> str | None:

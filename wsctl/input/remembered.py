@@ -58,7 +58,7 @@ def remember(scope: str, choices: dict[str, str]) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"version": VERSION, "scopes": kept}, out, indent=2, sort_keys=True)
+            json.dump({"version": VERSION, "scopes": kept}, out, indent=2)  # in use order: the oldest go first
             out.write("\n")
         os.replace(temporary, path)
     except BaseException:
