@@ -72,8 +72,13 @@ def test_interactive_create_with_filters_checks_and_the_equivalent_command(scree
     shown.wait_for(r"^\? Bundle:")
     assert f"? Directory: {directory_id}  " in shown.everything
 
+    shown.wait_for(r"^   wsb-")  # the list fills the screen
     shown.send(bundle)
     shown.wait_for(rf"^/ {bundle}\.\.\.  \(1 of \d+\)")
+    rows = shown.display
+    filter_row = next(i for i, row in enumerate(rows) if row.startswith("/ "))
+    assert rows[filter_row - 2].startswith(f" » {bundle}  ")  # the filter line stays right under the list
+    assert [row for row in rows if "wsb-" in row] == [rows[filter_row - 2], rows[filter_row]]
     shown.send(ENTER)
     shown.wait_for(r"^\? User names")
     assert f"? Bundle: {bundle}  " in shown.everything

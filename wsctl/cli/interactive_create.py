@@ -138,6 +138,7 @@ def _select_question(message: str, choices: list[Any], *, search: bool) -> Any:
     """A questionary select whose filter (typed text, shown under the list) can match nothing."""
     try:
         from prompt_toolkit.application import Application
+        from prompt_toolkit.filters import Always
         from questionary.prompts import common
         from questionary.question import Question
         from questionary.styles import merge_styles_default
@@ -162,6 +163,11 @@ def _select_question(message: str, choices: list[Any], *, search: bool) -> Any:
 
     bindings = _select_bindings(control, search=search)
     layout = common.create_inquirer_layout(control, prompt_tokens, output=output)
+    # The list takes only its own rows, so that the filter line stays right under it when a
+    # filter shortens a list that filled the screen (the drawn area never shrinks).
+    for window in layout.find_all_windows():
+        if window.content is control:
+            window.dont_extend_height = Always()
     style = merge_styles_default([None])
     return Question(Application(layout=layout, key_bindings=bindings, style=style, output=output))
 
