@@ -100,6 +100,8 @@ def test_the_summary_is_the_last_line_of_every_command() -> None:
     assert _last_line(mode) == "2 changed, 0 unchanged, 0 failed.", mode.stderr
     described = wsctl("--sandbox", "describe", "--id", ids[0], *WAIT)
     assert _last_line(described) == "1 WorkSpace: 1 STOPPED", described.stderr
+    as_json = wsctl("--sandbox", "describe", "--id", ids[0], *WAIT, "-o", "json")
+    assert "1 WorkSpace:" not in as_json.stderr and as_json.json()["Workspaces"][0]["WorkspaceId"] == ids[0]
 
 
 def test_one_call_is_one_call() -> None:

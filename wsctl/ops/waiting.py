@@ -75,13 +75,15 @@ def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resu
 
 def show_and_finish(app: AppContext, outcome: Any, result: WaitResult) -> int:
     """The final tables, how the wait ended, then the outcome's summary: the summary is the last line."""
+    from wsctl.options import OutputFormat
     from wsctl.render.outcome import show
 
     notes, outcome.table_notes = outcome.table_notes, []
     show(app, outcome)
     code = finish(app, result)
-    for line in notes:
-        app.note(line)
+    if app.output in (OutputFormat.table, OutputFormat.wide):  # as show() prints them: with tables only
+        for line in notes:
+            app.note(line)
     return code
 
 
