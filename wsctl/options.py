@@ -41,6 +41,7 @@ class GlobalOptions:
     output: OutputFormat = OutputFormat.table
     no_input: bool = False
     debug: bool = False
+    verbose: bool = False  # result tables list every item, not only those that did not succeed
     retry_mode: RetryMode = RetryMode.standard
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     max_rate: float = DEFAULT_RATE

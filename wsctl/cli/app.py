@@ -142,6 +142,15 @@ def main(
             "--debug", metavar="", help="Log each API call to stderr and show tracebacks (never credentials)."
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            metavar="",
+            envvar="WSCTL_VERBOSE",
+            help="Result tables list every item (above 20, only those that did not succeed are listed).",
+        ),
+    ] = False,
     retry_mode: Annotated[
         RetryMode,
         typer.Option("--retry-mode", envvar="AWS_RETRY_MODE", case_sensitive=False, help="botocore retry mode."),
@@ -191,6 +200,7 @@ def main(
             output=output,
             no_input=no_input,
             debug=debug,
+            verbose=verbose,
             retry_mode=retry_mode,
             max_attempts=max_attempts,
             max_rate=max_rate,

@@ -62,6 +62,14 @@ def describe(
             autocompletion=complete_states,
         ),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="NAMES",
+            help="The table's columns, comma-separated, named as in -o json (WorkspaceId,UserName,State,...).",
+        ),
+    ] = None,
     wait: Annotated[
         bool, wait_option("Wait until every selected WorkSpace settles (resumes an interrupted wait).")
     ] = False,
@@ -82,6 +90,7 @@ def describe(
         wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
     """
     app = app_context(ctx, output, no_input, debug)
+    chosen = _check_columns(columns)
     ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from, app.stdin)]))
     wanted_states = _check_filters(ids, directory_id, user, bundle_id, name, states or [])
 
@@ -99,12 +108,28 @@ def describe(
         from wsctl.ops.waiting import wait_for_workspaces
 
         raise typer.Exit(
-            wait_for_workspaces(app, workspaces, timeout=timeout, poll_interval=poll_interval, requested_ids=ids)
+            wait_for_workspaces(
+                app, workspaces, timeout=timeout, poll_interval=poll_interval, requested_ids=ids, columns=chosen
+            )
         )
     from wsctl.render.describe import workspaces_outcome
     from wsctl.render.outcome import show
 
-    show(app, workspaces_outcome(workspaces, sandbox=app.sandbox))
+    show(app, workspaces_outcome(workspaces, sandbox=app.sandbox, columns=chosen))
+
+
+def _check_columns(text: str | None) -> list[str] | None:
+    """--columns as names of the column registry; exit 2 before any call on an unknown name."""
+    if text is None:
+        return None
+    from wsctl.render.columns import resolve
+
+    names, problems = resolve(text)
+    if problems:
+        from wsctl.errors import InvalidInput
+
+        raise InvalidInput([LocatedProblem("--columns", "", p) for p in problems])
+    return names
 
 
 def read_ids(path: str | None, stdin: TextIO) -> list[str]:

@@ -171,16 +171,13 @@ def apply_plan(
     record.close(modified=outcome.modified, failed=outcome.failed)
     if wait and outcome.modified:
         result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
-        from wsctl.ops.waiting import final_descriptions, finish
+        from wsctl.ops.waiting import final_descriptions, show_and_finish
 
         final = final_descriptions(result)
-        show(
-            app,
-            modify_results_outcome(
-                plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
-            ),
+        report = modify_results_outcome(
+            plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
         )
-        code = finish(app, result)
+        code = show_and_finish(app, report, result)
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
     return show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
 

@@ -116,14 +116,14 @@ def run_create(
         assert error is not None
         raise error
     _notes(app, outcome, record)
-    if not wait:
-        show(app, _results(app, outcome))
-    app.note(_summary(app, outcome, started))
     if wait:
         code = wait_after_create(
             app, outcome.pending, outcome.existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
         )
+        app.note(_summary(app, outcome, started))  # the summary is the last line, after the wait's
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.unconfirmed else code
+    show(app, _results(app, outcome))
+    app.note(_summary(app, outcome, started))
     return ExitCode.PARTIAL if outcome.failed or outcome.unconfirmed else ExitCode.OK
 
 

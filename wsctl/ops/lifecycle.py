@@ -304,6 +304,6 @@ def _follow(
     )
     final = final_descriptions(result)
     show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result))
-    app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
     code = finish(app, result)
+    app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
     return ExitCode.PARTIAL if code == ExitCode.OK and sent.failed else code

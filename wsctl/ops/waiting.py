@@ -48,15 +48,14 @@ def follow(
 
 
 def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resumable: bool = True) -> int:
-    """Report how the wait ended on stderr and return the exit code."""
+    """Report how the wait ended on stderr (failures grouped by kind, how it ended last); the exit code."""
+    from wsctl.render.final import failure_lines
+
     status = exit_status(result)
     done = len(result.succeeded)
-    app.note(
-        f"Waited {result.elapsed:.0f} s: {done} succeeded, {len(result.failed)} failed, "
-        f"{len(result.pending)} still pending."
-    )
-    for item in result.failed:
-        app.warn(f"{item.id} {item.label}: {item.reason or item.state}".strip())
+    for line in failure_lines(result.failed):
+        app.warn(line)
+    code: int = ExitCode.PARTIAL if status == "failed" else ExitCode.OK
     if status in ("timeout", "interrupted"):
         pending = [i.id for i in result.pending]
         why = "interrupted" if status == "interrupted" else "timed out"
@@ -66,8 +65,26 @@ def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resu
         )
         if resumable and pending:
             app.note(f"To keep waiting: {resume_command(app, pending)}")
-        return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
-    return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
+        code = ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
+    app.note(
+        f"Waited {result.elapsed:.0f} s: {done} succeeded, {len(result.failed)} failed, "
+        f"{len(result.pending)} still pending."
+    )
+    return code
+
+
+def show_and_finish(app: AppContext, outcome: Any, result: WaitResult) -> int:
+    """The final tables, how the wait ended, then the outcome's summary: the summary is the last line."""
+    from wsctl.options import OutputFormat
+    from wsctl.render.outcome import show
+
+    notes, outcome.table_notes = outcome.table_notes, []
+    show(app, outcome)
+    code = finish(app, result)
+    if app.output in (OutputFormat.table, OutputFormat.wide):  # as show() prints them: with tables only
+        for line in notes:
+            app.note(line)
+    return code
 
 
 def resume_command(app: AppContext, pending: Sequence[str]) -> str:
@@ -98,6 +115,7 @@ def wait_for_workspaces(
     timeout: float | None,
     poll_interval: float | None,
     requested_ids: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
 ) -> int:
     """`describe --wait`: until every selected WorkSpace settles; prints the final descriptions.
 
@@ -105,7 +123,6 @@ def wait_for_workspaces(
     after a create it may be invisible for a moment (it fails once the grace period is over).
     """
     from wsctl.render.describe import workspaces_outcome
-    from wsctl.render.outcome import show
 
     found = {w["WorkspaceId"] for w in workspaces}
     items = workspace_items(workspaces) + [Item(i) for i in requested_ids if i not in found]
@@ -119,8 +136,8 @@ def wait_for_workspaces(
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in workspaces},
     )
-    show(app, workspaces_outcome(final_descriptions(result, workspaces), sandbox=app.sandbox))
-    return finish(app, result)
+    final = workspaces_outcome(final_descriptions(result, workspaces), sandbox=app.sandbox, columns=columns)
+    return show_and_finish(app, final, result)
 
 
 def final_descriptions(result: WaitResult, fallback: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
@@ -145,7 +162,7 @@ def wait_after_create(
 ) -> int:
     """`create --wait`: the new WorkSpaces (and existing unsettled ones) until AVAILABLE or failed."""
     from wsctl.render.create import failed_table, results_outcome
-    from wsctl.render.live import final_table
+    from wsctl.render.final import final_table
     from wsctl.render.outcome import show
 
     encrypted = any(r.get("RootVolumeEncryptionEnabled") or r.get("UserVolumeEncryptionEnabled") for r in requests)

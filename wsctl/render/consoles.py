@@ -14,7 +14,8 @@ UNBOUNDED_WIDTH = 10_000
 def print_table(console: Console, table: Any) -> None:
     """Print a table; off a terminal, at the width it needs rather than 80 columns."""
     if console.is_terminal:
-        console.print(table)
+        # A table given a width of its own (wider than the terminal) is not cut at the edge.
+        console.print(table, crop=getattr(table, "width", None) is None)
         return
     from rich.measure import Measurement
 

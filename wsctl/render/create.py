@@ -9,10 +9,20 @@ from rich.table import Table
 
 from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import id_column, new_table, running_mode_text, volumes_text, workspaces_table
+from wsctl.render.tables import (
+    ALL_ROWS,
+    LIST_ALL_UP_TO,
+    Column,
+    collapse,
+    counted_line,
+    fit_table,
+    running_mode_text,
+    volumes_text,
+    workspaces_table,
+)
 
 PLAN_ROWS_SHOWN = 50
-PENDING_COLUMNS = ("WorkspaceId", "UserName", "State", "RunningMode", "Compute", "BundleId")
+PENDING_COLUMNS = ("WorkspaceId", "UserName", "State", "RunningMode", "ComputeTypeName", "BundleId")
 
 FAILURE_HINTS = {
     "ResourceNotFound.User": "the user must exist in the directory",
@@ -36,53 +46,105 @@ def pending_table(workspaces: Sequence[dict[str, Any]], *, title: str, sandbox: 
     return workspaces_table(workspaces, title=title, sandbox=sandbox, columns=PENDING_COLUMNS)
 
 
+def listed_table(workspaces: Sequence[dict[str, Any]], *, title: str, sandbox: bool) -> Any:
+    """PendingRequests or Existing as a final table: above 20, a line counts them by state instead."""
+    shown, line = collapse(workspaces, lambda w: str(w.get("State") or "PENDING"))
+    if line and not shown:
+        return counted_line(title, line)
+    return workspaces_table(shown, title=title, sandbox=sandbox, columns=PENDING_COLUMNS, caption=line)
+
+
 def failed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
-    table = new_table("FailedRequests", sandbox=sandbox)
-    table.add_column("UserName", overflow="fold")
-    id_column(table, "DirectoryId", (f.get("WorkspaceRequest", {}).get("DirectoryId") for f in failures))
-    table.add_column("ErrorCode", style="red", overflow="fold")
-    table.add_column("ErrorMessage", overflow="fold")
-    table.add_column("Hint", style="cyan", overflow="fold")
+    if len(failures) > LIST_ALL_UP_TO and not ALL_ROWS.get():
+        return grouped_failed_table(failures, sandbox=sandbox)
+    columns = (
+        Column("UserName", whole=True),
+        Column("DirectoryId", whole=True, drop=2),
+        Column("ErrorCode", whole=True, style="red"),
+        Column("ErrorMessage", wrap=True),
+        Column("Hint", wrap=True, drop=1, style="cyan"),
+    )
+    rows = []
     for failure in failures:
         request = failure.get("WorkspaceRequest", {})
-        table.add_row(
-            str(request.get("UserName", "")),
-            str(request.get("DirectoryId", "")),
-            str(failure.get("ErrorCode", "")),
-            str(failure.get("ErrorMessage", "")),
-            failure_hint(failure),
+        rows.append(
+            (
+                str(request.get("UserName", "")),
+                str(request.get("DirectoryId", "")),
+                str(failure.get("ErrorCode", "")),
+                str(failure.get("ErrorMessage", "")),
+                failure_hint(failure),
+            )
         )
-    return table
+    return fit_table("FailedRequests", columns, rows, sandbox=sandbox)
+
+
+def _failure_key(failure: dict[str, Any]) -> tuple[str, str, str]:
+    request = failure.get("WorkspaceRequest", {})
+    return str(failure.get("ErrorCode", "")), str(request.get("DirectoryId", "")), str(request.get("BundleId", ""))
+
+
+def grouped_failed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
+    """Many FailedRequests: one row per error code, directory and bundle, with one sample message."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for failure in failures:
+        groups.setdefault(_failure_key(failure), []).append(failure)
+    columns = (
+        Column("Count", whole=True, justify="right"),
+        Column("ErrorCode", whole=True, style="red"),
+        Column("BundleId", whole=True, drop=2),
+        Column("Users", wrap=True),
+        Column("Sample ErrorMessage", wrap=True),
+        Column("Hint", wrap=True, drop=1, style="cyan"),
+    )
+    rows = []
+    for (code, _, bundle), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        users = [str(m.get("WorkspaceRequest", {}).get("UserName", "")) for m in members]
+        more = f", ... ({len(users) - 3:,} more)" if len(users) > 3 else ""
+        rows.append(
+            (
+                f"{len(members):,}",
+                code,
+                bundle,
+                ", ".join(users[:3]) + more,
+                str(members[0].get("ErrorMessage", "")),
+                failure_hint(members[0]),
+            )
+        )
+    caption = f"{len(failures):,} failed requests, grouped; --verbose lists each"
+    return fit_table("FailedRequests", columns, rows, sandbox=sandbox, caption=caption)
 
 
 def unconfirmed_table(failures: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
-    table = new_table("Unconfirmed (may or may not exist)", sandbox=sandbox)
-    table.add_column("UserName", overflow="fold")
-    id_column(table, "DirectoryId", (f.get("WorkspaceRequest", {}).get("DirectoryId") for f in failures))
-    table.add_column("Last error", style="yellow", overflow="fold")
+    columns = (
+        Column("UserName", whole=True),
+        Column("DirectoryId", whole=True, drop=1),
+        Column("Last error", wrap=True, style="yellow"),
+    )
+    rows = []
     for failure in failures:
         request = failure.get("WorkspaceRequest", {})
-        table.add_row(
-            str(request.get("UserName", "")), str(request.get("DirectoryId", "")), str(failure.get("ErrorCode", ""))
+        rows.append(
+            (str(request.get("UserName", "")), str(request.get("DirectoryId", "")), str(failure.get("ErrorCode", "")))
         )
-    return table
+    return fit_table("Unconfirmed (may or may not exist)", columns, rows, sandbox=sandbox)
 
 
 def plan_table(requests: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
     shown = requests[:PLAN_ROWS_SHOWN]
     more = len(requests) - len(shown)
     caption = f"... and {more:,} more (use -o json for all)" if more > 0 else None
-    table = new_table("Requests to send", sandbox=sandbox)
-    if caption:
-        table.caption = caption
-    table.add_column("UserName", overflow="fold")
-    id_column(table, "DirectoryId", (r.get("DirectoryId") for r in shown))
-    id_column(table, "BundleId", (r.get("BundleId") for r in shown))
-    table.add_column("RunningMode", no_wrap=True)
-    table.add_column("Compute", no_wrap=True)
-    table.add_column("Root/User GiB", no_wrap=True)
-    table.add_column("Encrypted", no_wrap=True)
-    table.add_column("Tags", overflow="fold")
+    columns = (
+        Column("UserName", whole=True),
+        Column("DirectoryId", whole=True, drop=5),
+        Column("BundleId", whole=True, drop=4),
+        Column("RunningMode", drop=3),
+        Column("Compute", drop=2),
+        Column("Root/User GiB", drop=1),
+        Column("Encrypted", drop=6),
+        Column("Tags", wrap=True, drop=7),
+    )
+    rows = []
     for request in shown:
         props = request.get("WorkspaceProperties") or {}
         encrypted = [
@@ -91,17 +153,19 @@ def plan_table(requests: Sequence[dict[str, Any]], *, sandbox: bool) -> Table:
             if request.get(k)
         ]
         tags = ", ".join(f"{t.get('Key')}={t.get('Value', '')}" for t in request.get("Tags", []))
-        table.add_row(
-            str(request.get("UserName", "")),
-            str(request.get("DirectoryId", "")),
-            str(request.get("BundleId", "")),
-            running_mode_text(props) if props.get("RunningMode") else "(bundle default)",
-            props.get("ComputeTypeName") or "(bundle)",
-            volumes_text(props) if "RootVolumeSizeGib" in props or "UserVolumeSizeGib" in props else "(bundle)",
-            "+".join(encrypted) or "-",
-            tags or "-",
+        rows.append(
+            (
+                str(request.get("UserName", "")),
+                str(request.get("DirectoryId", "")),
+                str(request.get("BundleId", "")),
+                running_mode_text(props) if props.get("RunningMode") else "(bundle default)",
+                props.get("ComputeTypeName") or "(bundle)",
+                volumes_text(props) if "RootVolumeSizeGib" in props or "UserVolumeSizeGib" in props else "(bundle)",
+                "+".join(encrypted) or "-",
+                tags or "-",
+            )
         )
-    return table
+    return fit_table("Requests to send", columns, rows, sandbox=sandbox, caption=caption)
 
 
 def plan_outcome(
@@ -145,9 +209,9 @@ def results_outcome(
         data["Workspaces"] = list(final)
     tables = []
     if pending:
-        tables.append(lambda: pending_table(pending, title="PendingRequests", sandbox=sandbox))
+        tables.append(lambda: listed_table(pending, title="PendingRequests", sandbox=sandbox))
     if existing:
-        tables.append(lambda: pending_table(existing, title="Existing (not sent)", sandbox=sandbox))
+        tables.append(lambda: listed_table(existing, title="Existing (not sent)", sandbox=sandbox))
     if failed:
         tables.append(lambda: failed_table(failed, sandbox=sandbox))
     if unconfirmed:

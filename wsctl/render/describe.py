@@ -9,11 +9,17 @@ from wsctl.render.outcome import Outcome
 from wsctl.text import state_counts
 
 
-def workspaces_outcome(workspaces: Sequence[dict[str, Any]], *, sandbox: bool) -> Outcome:
+def workspaces_outcome(
+    workspaces: Sequence[dict[str, Any]], *, sandbox: bool, columns: Sequence[str] | None = None
+) -> Outcome:
+    """`columns` (from --columns, see wsctl.render.columns) picks the table's columns; JSON keeps every key."""
+
     def table() -> Any:
         # Rich only for tables: `describe -o json` in a script should not pay for it.
         from wsctl.render.tables import workspaces_table
 
+        if columns:
+            return workspaces_table(workspaces, title="WorkSpaces", sandbox=sandbox, columns=columns, chosen=True)
         return workspaces_table(workspaces, title="WorkSpaces", sandbox=sandbox)
 
     n = len(workspaces)

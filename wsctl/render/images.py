@@ -9,39 +9,41 @@ from typing import Any
 from rich.text import Text
 
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import id_column, new_table
+from wsctl.render.tables import Column, fit_table
 
 IMAGE_STATE_STYLE = {"AVAILABLE": "green", "ERROR": "bold red", "PENDING": "yellow"}
 
 
 def images_table(images: Sequence[dict[str, Any]], *, sandbox: bool, title: str = "Images") -> Any:
-    table = new_table(title, sandbox=sandbox)
-    id_column(table, "ImageId", (i.get("ImageId") for i in images))
-    table.add_column("Name", overflow="fold")
-    table.add_column("State", no_wrap=True)
-    table.add_column("Created", no_wrap=True)
-    table.add_column("Error", overflow="fold")
+    columns = (
+        Column("ImageId", whole=True),
+        Column("Name", whole=True),
+        Column("State", whole=True),
+        Column("Created", drop=2),
+        # ErrorDetails follows in a table of its own; Error goes after Created on a narrow terminal.
+        Column("Error", wrap=True, drop=1),
+    )
+    rows = []
     for image in images:
         state = str(image.get("State", "-"))
         error = ": ".join(str(x) for x in (image.get("ErrorCode"), image.get("ErrorMessage")) if x)
         created: Any = image.get("Created")
-        table.add_row(
-            str(image.get("ImageId", "")),
-            str(image.get("Name", "")),
-            Text(state, IMAGE_STATE_STYLE.get(state, "yellow")),
-            created.strftime("%Y-%m-%d %H:%M") if hasattr(created, "strftime") else str(created or "-"),
-            error,
+        rows.append(
+            (
+                str(image.get("ImageId", "")),
+                str(image.get("Name", "")),
+                Text(state, IMAGE_STATE_STYLE.get(state, "yellow")),
+                created.strftime("%Y-%m-%d %H:%M") if hasattr(created, "strftime") else str(created or "-"),
+                error,
+            )
         )
-    return table
+    return fit_table(title, columns, rows, sandbox=sandbox)
 
 
 def error_details_table(image: dict[str, Any], *, sandbox: bool) -> Any:
-    table = new_table("ErrorDetails: what to fix in the image", sandbox=sandbox)
-    table.add_column("ErrorCode", style="red", no_wrap=True)
-    table.add_column("ErrorMessage", overflow="fold")
-    for detail in image.get("ErrorDetails") or []:
-        table.add_row(str(detail.get("ErrorCode", "")), str(detail.get("ErrorMessage", "")))
-    return table
+    columns = (Column("ErrorCode", whole=True, style="red"), Column("ErrorMessage", wrap=True))
+    rows = [(str(d.get("ErrorCode", "")), str(d.get("ErrorMessage", ""))) for d in image.get("ErrorDetails") or []]
+    return fit_table("ErrorDetails: what to fix in the image", columns, rows, sandbox=sandbox)
 
 
 def image_result_outcome(

@@ -54,21 +54,18 @@ def action_outcome(
     def table() -> Any:
         from rich.text import Text
 
-        from wsctl.render.tables import STATUS_STYLE, id_column, new_table, state_text
+        from wsctl.render.tables import STATUS_STYLE, Column, collapse, counted_line, fit_table, state_text
 
         failures = {f["WorkspaceId"]: f for f in sent.failed}
         targets = {m["SourceWorkspaceId"]: m["TargetWorkspaceId"] for m in sent.migrated}
         waited = {i.id: i for i in wait_result.items} if wait_result else {}
         requested = set(sent.requested)
-        rows = [*to_send, *skipped]
-        table = new_table(f"{action.command}: {'plan' if planned else 'results'}", sandbox=sandbox)
-        id_column(table, "WorkspaceId", (r["WorkspaceId"] for r in rows))
-        table.add_column("UserName", overflow="fold")
-        table.add_column("Before", no_wrap=True)
-        table.add_column("Result", overflow="fold")
+        # (cells, the outcome word of a row that succeeded or None): see wsctl.render.tables.collapse.
+        rows: list[tuple[tuple[Any, ...], str | None]] = []
         for ws in to_send:
             wid = ws["WorkspaceId"]
             followed = waited.get(targets.get(wid, wid))
+            word: str | None = None
             if planned:
                 result = Text(f"would {action.verb}", "cyan")
             elif wid in failures:
@@ -77,21 +74,36 @@ def action_outcome(
                 style = STATUS_STYLE[followed.status]
                 words = action.done if followed.status is Status.SUCCEEDED else followed.reason or "still pending"
                 result = Text(words + (f" as {targets[wid]}" if wid in targets else ""), style)
+                word = action.done if followed.status is Status.SUCCEEDED else None
             elif wid in targets:
                 result = Text(f"migrating to {targets[wid]}", "green")
+                word = "migrating"
             elif wid in requested:
                 result = Text("requested", "green")
+                word = "requested"
             else:
                 result = Text("not sent", "yellow")
-            table.add_row(wid, str(ws.get("UserName", "")), state_text(ws.get("State")), result)
+            rows.append(((wid, str(ws.get("UserName", "")), state_text(ws.get("State")), result), word))
         for s in skipped:
-            table.add_row(
+            cells = (
                 s["WorkspaceId"],
                 str(s.get("UserName") or ""),
                 state_text(s.get("State")),
                 Text(f"skipped: {s['Reason']}", "dim"),
             )
-        return table
+            rows.append((cells, f"skipped ({s['Reason']})"))
+        title = f"{action.command}: {'plan' if planned else 'results'}"
+        # A plan is read before anything is sent: every row of it is listed.
+        listed, line = (rows, None) if planned else collapse(rows, lambda row: row[1])
+        if line and not listed:
+            return counted_line(title, line)
+        columns = (
+            Column("WorkspaceId", whole=True),
+            Column("UserName", whole=True),
+            Column("Before", whole=True, drop=1),
+            Column("Result", wrap=True),
+        )
+        return fit_table(title, columns, [cells for cells, _ in listed], sandbox=sandbox, caption=line)
 
     return Outcome(
         data=data,

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import STATUS_STYLE, id_column, new_table
+from wsctl.render.tables import STATUS_STYLE, Column, fit_table
 from wsctl.spec.waits import Status, WaitResult
 from wsctl.text import count
 
@@ -50,25 +50,21 @@ def modify_plan_outcome(plan: ChangePlan, describe: Describe, *, sandbox: bool) 
     }
 
     def table() -> Any:
-        table = new_table("Planned changes", sandbox=sandbox)
-        id_column(table, "WorkspaceId", [c.workspace_id for c in changes] + [w["WorkspaceId"] for w in plan.unchanged])
-        table.add_column("UserName", overflow="fold")
-        table.add_column("Now", no_wrap=True)
-        table.add_column("After", no_wrap=True)
-        table.add_column("Calls", justify="right")
-        for change in changes:
-            table.add_row(
-                change.workspace_id,
-                change.user_name,
-                describe(_props(change.workspace)),
-                describe(change.target),
-                str(len(change.steps)),
-            )
+        rows: list[tuple[Any, ...]] = [
+            (c.workspace_id, c.user_name, describe(_props(c.workspace)), describe(c.target), str(len(c.steps)))
+            for c in changes
+        ]
         for ws in plan.unchanged:
-            table.add_row(
-                ws["WorkspaceId"], str(ws.get("UserName", "")), describe(_props(ws)), Text("unchanged", "dim"), "0"
-            )
-        return table
+            now = describe(_props(ws))
+            rows.append((ws["WorkspaceId"], str(ws.get("UserName", "")), now, Text("unchanged", "dim"), "0"))
+        columns = (
+            Column("WorkspaceId", whole=True),
+            Column("UserName", whole=True),
+            Column("Now", wrap=True),
+            Column("After", whole=True),
+            Column("Calls", justify="right", drop=1),
+        )
+        return fit_table("Planned changes", columns, rows, sandbox=sandbox)
 
     calls = sum(len(c.steps) for c in changes)
     return Outcome(
@@ -99,37 +95,45 @@ def modify_results_outcome(
         data["Workspaces"] = list(final)
 
     def table() -> Any:
+        from wsctl.render.tables import collapse, counted_line
+
         failures = {f["WorkspaceId"]: f for f in failed}
         requested = set(modified)
         waited = {i.id: i for i in wait_result.items} if wait_result else {}
-        table = new_table("Changes", sandbox=sandbox)
-        id_column(table, "WorkspaceId", [c.workspace_id for c in changes] + unchanged_ids)
-        table.add_column("UserName", overflow="fold")
-        table.add_column("Before", no_wrap=True)
-        table.add_column("After", no_wrap=True)
-        table.add_column("Result", overflow="fold")
+        # (cells, the outcome word of a row that succeeded or None): see wsctl.render.tables.collapse.
+        rows: list[tuple[tuple[Any, ...], str | None]] = []
         for change in changes:
             cid = change.workspace_id
+            word: str | None = None
             if cid in failures:
                 result = Text(f"{failures[cid]['ErrorCode']}: {failures[cid]['ErrorMessage']}", "bold red")
             elif cid in waited:
                 item = waited[cid]
                 style = STATUS_STYLE[item.status]
                 result = Text("applied" if item.status is Status.SUCCEEDED else (item.reason or "still pending"), style)
+                word = "applied" if item.status is Status.SUCCEEDED else None
             elif cid in requested:
                 result = Text("requested", "green")
+                word = "requested"
             else:
                 result = Text("not sent", "yellow")
-            table.add_row(cid, change.user_name, describe(_props(change.workspace)), describe(change.target), result)
+            before, after = describe(_props(change.workspace)), describe(change.target)
+            rows.append(((cid, change.user_name, before, after, result), word))
         for ws in plan.unchanged:
-            table.add_row(
-                ws["WorkspaceId"],
-                str(ws.get("UserName", "")),
-                describe(_props(ws)),
-                describe(_props(ws)),
-                Text("unchanged", "dim"),
-            )
-        return table
+            now = describe(_props(ws))
+            cells = (ws["WorkspaceId"], str(ws.get("UserName", "")), now, now, Text("unchanged", "dim"))
+            rows.append((cells, "unchanged"))
+        listed, line = collapse(rows, lambda row: row[1])
+        if line and not listed:
+            return counted_line("Changes", line)
+        columns = (
+            Column("WorkspaceId", whole=True),
+            Column("UserName", whole=True),
+            Column("Before", wrap=True, drop=1),
+            Column("After", whole=True),
+            Column("Result", wrap=True),
+        )
+        return fit_table("Changes", columns, [cells for cells, _ in listed], sandbox=sandbox, caption=line)
 
     return Outcome(
         data=data,

@@ -41,11 +41,13 @@ def show(app: AppContext, outcome: Outcome) -> int:
         app.note(outcome.empty_note)
         return outcome.exit_code
     from wsctl.render.consoles import print_table
-    from wsctl.render.tables import FIT_WIDTH
+    from wsctl.render.tables import ALL_ROWS, FIT_WIDTH
 
     # On a terminal, tables drop their least useful columns to fit; -o wide and pipes keep them all.
     narrow = app.output is OutputFormat.table and app.out.is_terminal
     fitting = FIT_WIDTH.set(app.out.width if narrow else None)
+    # Above 20 items a result table lists those that did not succeed; -o wide and --verbose list all.
+    listing = ALL_ROWS.set(app.output is OutputFormat.wide or app.options.verbose)
     try:
         for make in outcome.tables:
             made = make()
@@ -53,6 +55,7 @@ def show(app: AppContext, outcome: Outcome) -> int:
                 print_table(app.out, table)
     finally:
         FIT_WIDTH.reset(fitting)
+        ALL_ROWS.reset(listing)
     for line in outcome.table_notes:
         app.note(line)
     return outcome.exit_code

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from wsctl.render.tables import SANDBOX_BANNER, id_column
+from wsctl.render.tables import SANDBOX_BANNER, Column, fit_table
 from wsctl.render.tables import new_table as _new_table
 
 _SETTING_LABELS = (
@@ -33,19 +33,18 @@ def new_table(title: str) -> Table:
     return table
 
 
+def _fitted(title: str, columns: tuple[Column, ...], rows: list[tuple[Any, ...]]) -> Table:
+    table = fit_table(title, columns, rows, sandbox=True)
+    table.min_width = len(SANDBOX_BANNER) + len(title) + 6  # never wrap the banner of a narrow table
+    return table
+
+
 def _outcome(value: str) -> Text:
     return Text(value, style="bold red" if value == "ERROR" else "green")
 
 
 def info_tables(info: dict[str, Any]) -> list[Table]:
-    directories = new_table("Directories")
-    id_column(directories, "DirectoryId", (d["DirectoryId"] for d in info["Directories"]))
-    directories.add_column("DirectoryName", no_wrap=True)
-    directories.add_column("Type", no_wrap=True)
-    directories.add_column("Users", justify="right")
-    directories.add_column("UserNames", overflow="fold")
-    # Users whose WorkSpaces make an operation fail, apart from the ordinary ones (not in Users).
-    directories.add_column("FaultUsers", overflow="fold")
+    rows: list[tuple[Any, ...]] = []
     for d in info["Directories"]:
         names = d["UserNames"]
         shown = ", ".join(names[:_USERS_SHOWN]) + (
@@ -54,17 +53,23 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
         faults = Text(
             ", ".join(f"{name}: {effect}" for name, effect in d.get("FaultUsers", {}).items()), style="yellow"
         )
-        directories.add_row(d["DirectoryId"], d["DirectoryName"], d["DirectoryType"], str(len(names)), shown, faults)
+        rows.append((d["DirectoryId"], d["DirectoryName"], d["DirectoryType"], str(len(names)), shown, faults))
+    # FaultUsers: users whose WorkSpaces make an operation fail, apart from the ordinary ones (not in Users).
+    directories = _fitted(
+        "Directories",
+        (
+            Column("DirectoryId", whole=True),
+            Column("DirectoryName", wrap=True, drop=3),
+            Column("Type", whole=True, drop=2),
+            Column("Users", justify="right", drop=1),
+            Column("UserNames", wrap=True),
+            Column("FaultUsers", wrap=True),
+        ),
+        rows,
+    )
 
-    bundles = new_table("Bundles")
-    id_column(bundles, "BundleId", (b["BundleId"] for b in info["Bundles"]))
-    bundles.add_column("Name", overflow="fold")
-    bundles.add_column("Owner", no_wrap=True)
-    bundles.add_column("Compute", no_wrap=True)
-    bundles.add_column("Root/User GiB", justify="right", no_wrap=True)
-    bundles.add_column("Outcome", no_wrap=True)
-    for b in info["Bundles"]:
-        bundles.add_row(
+    rows = [
+        (
             b["BundleId"],
             b["Name"],
             b["Owner"],
@@ -72,14 +77,32 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
             f"{b['RootVolumeSizeGib']}/{b['UserVolumeSizeGib']}",
             _outcome(b["SandboxOutcome"]),
         )
+        for b in info["Bundles"]
+    ]
+    bundles = _fitted(
+        "Bundles",
+        (
+            Column("BundleId", whole=True),
+            Column("Name", wrap=True),
+            Column("Owner", drop=1),
+            Column("Compute", whole=True),
+            Column("Root/User GiB", justify="right", drop=2),
+            Column("Outcome", whole=True),
+        ),
+        rows,
+    )
 
-    amis = new_table("EC2 images to import")
-    id_column(amis, "ImageId", (a["ImageId"] for a in info["Ec2Images"]))
-    amis.add_column("Name", no_wrap=True)
-    amis.add_column("Description", overflow="fold")
-    amis.add_column("Outcome", no_wrap=True)
-    for a in info["Ec2Images"]:
-        amis.add_row(a["ImageId"], a["Name"], a["Description"], _outcome(a["SandboxOutcome"]))
+    rows = [(a["ImageId"], a["Name"], a["Description"], _outcome(a["SandboxOutcome"])) for a in info["Ec2Images"]]
+    amis = _fitted(
+        "EC2 images to import",
+        (
+            Column("ImageId", whole=True),
+            Column("Name", wrap=True),
+            Column("Description", wrap=True, drop=1),
+            Column("Outcome", whole=True),
+        ),
+        rows,
+    )
 
     requests = new_table("Requests received")
     requests.add_column("Operation", no_wrap=True)
@@ -89,10 +112,9 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     if not info["Requests"]:
         requests.add_row("(none since the last reset)", "0")
 
-    settings = new_table("Settings")
-    settings.add_column("Setting", no_wrap=True)
-    settings.add_column("Value", overflow="fold")
+    rows = []
     for key, label in _SETTING_LABELS:
         value = info["Settings"].get(key)
-        settings.add_row(label, "off" if value is None else str(value))
+        rows.append((label, "off" if value is None else str(value)))
+    settings = _fitted("Settings", (Column("Setting", wrap=True), Column("Value", wrap=True)), rows)
     return [directories, bundles, amis, requests, settings]
