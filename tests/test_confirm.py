@@ -189,9 +189,19 @@ def test_set_mode_names_the_sandbox_the_users_and_the_billing_change(monkeypatch
     db = isolated_env / "sandbox.sqlite3"
     assert (
         f"About to change 5 WorkSpaces (5x AUTO_STOP (60m) -> ALWAYS_ON) in the SANDBOX ({db}) "
-        "for user0001, user0002, user0003 and 2 more; 0 unchanged. "
-        "This switches 5 WorkSpaces from AUTO_STOP (billed by the hour) to ALWAYS_ON (billed monthly)."
+        "for user0001, user0002, user0003 and 2 more; 0 unchanged.\n"
+        "This switches 5 WorkSpaces from AUTO_STOP (billed by the hour) to ALWAYS_ON (billed monthly).\n"
     ) in run.stderr
+
+
+def test_modify_names_the_sandbox_and_the_users(monkeypatch, isolated_env):
+    no_account_lookup(monkeypatch)
+    _, ids = sb.make_fleet(2)
+    run = wsctl("--sandbox", "modify", *ids, "--compute-type", "PERFORMANCE", "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert f"in the SANDBOX ({isolated_env / 'sandbox.sqlite3'}) for user0001, user0002; 0 unchanged." in run.stderr
+    assert "About to change 2 WorkSpaces (2x " in run.stderr
+    assert "switches" not in run.stderr  # the running mode stays: no billing change to tell
 
 
 def test_a_timeout_change_is_no_billing_change(monkeypatch):
@@ -227,6 +237,21 @@ def test_lifecycle_lines_name_the_target_and_what_is_lost(monkeypatch, isolated_
         f"About to terminate 1 WorkSpace in the SANDBOX ({db}) for user0001; 0 skipped. "
         "This destroys each WorkSpace and its user's data for good." in gone.stderr
     )
+
+
+def test_migrate_names_the_destination_and_maintenance_reads_as_words(monkeypatch, isolated_env):
+    no_account_lookup(monkeypatch)
+    seed, ids = sb.make_fleet(2)
+    db = isolated_env / "sandbox.sqlite3"
+    target = sb.bundle_id(seed, "PERFORMANCE")
+    moved = wsctl("--sandbox", "migrate", ids[0], "--bundle-id", target, "--yes")
+    assert moved.exit_code == 0, moved.stderr
+    assert f"About to migrate 1 WorkSpace to {target} in the SANDBOX ({db}) for user0001; 0 skipped. This replaces" in (
+        moved.stderr
+    )
+    held = wsctl("--sandbox", "maintenance", "on", ids[1], "--yes")
+    assert held.exit_code == 0, held.stderr
+    assert "About to put 1 WorkSpace in admin maintenance in the SANDBOX (" in held.stderr
 
 
 def test_create_names_the_target_the_users_and_the_billing(monkeypatch, isolated_env):

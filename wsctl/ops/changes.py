@@ -194,8 +194,10 @@ def apply_plan(
     switches = mode_switches([(_mode(c.workspace.get("WorkspaceProperties")), _mode(c.target)) for c in plan.changes])
     app.note(
         f"About to change {count(changes, 'WorkSpace')} ({_transitions(plan, describe)}) {where.long} "
-        f"for {named_users(workspaces)}; {len(plan.unchanged)} unchanged." + (f" {switches}" if switches else "")
+        f"for {named_users(workspaces)}; {len(plan.unchanged)} unchanged."
     )
+    if switches:  # what it costs, on a line of its own
+        app.note(switches)
     confirm(f"Change {count(changes, 'WorkSpace')} {where.short}?", changes)
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")

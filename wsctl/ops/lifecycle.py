@@ -81,7 +81,7 @@ def run_action(
         app.note(f"Nothing to {action.verb}: {count(len(skipped), 'WorkSpace')} skipped.")
         return ExitCode.OK
     where = app.where(account=confirm.asks(len(to_send)))
-    app.note(_about_to(action, to_send, skipped, where.long))
+    app.note(_about_to(action, to_send, skipped, where.long, request.target_bundle))
     question = f"{action.phrase(count(len(to_send), 'WorkSpace'))} {where.short}?"
     destroys = action.destroys and not action.typed_confirmation  # typed: the question says it cannot be undone
     confirm(question + (f" This {action.destroys}." if destroys else ""), len(to_send))
@@ -230,9 +230,12 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _about_to(action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any], where: str) -> str:
+def _about_to(
+    action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any], where: str, bundle: str | None
+) -> str:
+    destination = f" to {bundle}" if bundle else ""
     text = (
-        f"About to {action.phrase(count(len(to_send), 'WorkSpace'), start=False)} {where} "
+        f"About to {action.phrase(count(len(to_send), 'WorkSpace'), start=False)}{destination} {where} "
         f"for {named_users(to_send)}; {len(skipped)} skipped."
     )
     if action.destroys:
