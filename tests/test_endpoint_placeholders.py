@@ -64,11 +64,22 @@ def test_only_what_is_missing_is_a_placeholder(fresh_machine, monkeypatch, args,
         assert len(note_lines(run.stderr)) == 1 and said in run.stderr
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
-def test_every_loopback_name_counts(fresh_machine, host):
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.0.1", True),
+        ("LocalHost", True),
+        ("[::1]", True),
+        ("192.0.2.10", False),
+        ("localhost.example.com", False),
+        ("workspaces.us-east-1.amazonaws.com", False),
+    ],
+)
+def test_only_loopback_names_count(host, loopback):
     from wsctl.aws.clients import is_loopback_endpoint
 
-    assert is_loopback_endpoint(f"http://{host}:4599")
+    assert is_loopback_endpoint(f"http://{host}:4599") is loopback
 
 
 @pytest.mark.parametrize(
