@@ -172,7 +172,7 @@ def test_interactive_create_asks_everything_then_creates(terminal):
     bundle = sb.bundle_id(seed)
     term = terminal("--sandbox", "create", "-o", "json")
     directory, users = answer_create_questions(term, seed, bundle)
-    term.wait_for(r"Create 2 WorkSpaces\? \(Y/n\)")
+    term.wait_for(r"Create 2 WorkSpaces in the SANDBOX\? \(Y/n\)")
     assert "About to create 2 WorkSpaces in " + directory + " from " + bundle in " ".join(term.screen.split())
     term.send(ENTER)  # the default is Yes
     assert term.finish() == 0, term.screen[-2000:]
@@ -193,7 +193,7 @@ def test_ctrl_c_at_the_confirmation_exits_130_and_sends_nothing(terminal):
     seed = sb.reset(*FAST)
     term = terminal("--sandbox", "create", "-o", "json")
     directory, _ = answer_create_questions(term, seed, sb.bundle_id(seed))
-    term.wait_for(r"Create 2 WorkSpaces\?")
+    term.wait_for(r"Create 2 WorkSpaces in the SANDBOX\?")
     term.send(CTRL_C)
     assert term.finish() == 130
     assert "interrupted" in term.screen
@@ -351,13 +351,13 @@ def test_set_mode_asks_on_a_terminal_for_more_than_one_target_and_no_sends_nothi
     assert made.exit_code == 0 and len(ids) == 2
     declined = terminal("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON")
     declined.wait_for(r"About to change 2 WorkSpaces \(2x AUTO_STOP \(60m\) -> ALWAYS_ON\)")
-    declined.wait_for(r"Change 2 WorkSpaces\?")
+    declined.wait_for(r"Change 2 WorkSpaces in the SANDBOX\?")
     declined.send("n")
     assert declined.finish() == 1
     assert "Cancelled; nothing was sent." in declined.screen
     assert sb.counts().get("ModifyWorkspaceProperties", 0) == 0
     accepted = terminal("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON")
-    accepted.wait_for(r"Change 2 WorkSpaces\?")
+    accepted.wait_for(r"Change 2 WorkSpaces in the SANDBOX\?")
     accepted.send(ENTER)  # the default is Yes
     assert accepted.finish() == 0
     assert sb.counts()["ModifyWorkspaceProperties"] == 2

@@ -17,6 +17,7 @@ from wsctl.options import GlobalOptions, OutputFormat
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from wsctl.aws.identity import Where
     from wsctl.aws.ratelimit import TokenBucket
     from wsctl.aws.service import WorkspacesService
 
@@ -33,6 +34,7 @@ class AppContext:
         self.options = options
         # Looked up at use, not at import: pytest's capture and pexpect swap the sys streams.
         self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
+        self._account: tuple[str | None] | None = None  # (account,) once looked up: one STS call a run
 
     def with_options(self, options: GlobalOptions) -> AppContext:
         return AppContext(options, stdin=self._stdin, stdout=self._stdout, stderr=self._stderr)
@@ -85,6 +87,39 @@ class AppContext:
             return False
         return _isatty(self.stdin) and _isatty(self.stderr)
 
+    @property
+    def can_confirm(self) -> bool:
+        """True when a person can answer a confirmation: as `interactive`, or stdin is a pipe but
+        stderr is a terminal and the process has one to read from (`... -o ids | wsctl set-mode -`)."""
+        if self.options.no_input or not _isatty(self.stderr):
+            return False
+        return _isatty(self.stdin) or controlling_terminal() is not None
+
+    def where(self, *, account: bool = False) -> Where:
+        """Where this run's calls go, in words; `account`: look up the AWS account (once a run).
+
+        Ask for the account only when a question is about to be shown: it costs an STS call.
+        """
+        from wsctl.aws import identity
+
+        if self.options.sandbox:
+            return identity.sandbox_where()
+        region = self.client.meta.region_name
+        if self.options.endpoint_url:
+            return identity.endpoint_where(self.options.endpoint_url, region)
+        if account and self._account is None:
+            self._account = (identity.caller_account(self.session, region),)
+        who = identity.credentials_owner(self.session, self.options.profile)
+        found = self._account[0] if self._account is not None else None
+        return identity.aws_where(who, region, found, looked_up=self._account is not None)
+
+    @cached_property
+    def session(self) -> Any:
+        """The botocore session behind `client` (not for --sandbox), shared by the account lookup."""
+        from wsctl.aws.clients import aws_session
+
+        return aws_session(self.options)
+
     @cached_property
     def rate_limiter(self) -> TokenBucket:
         from wsctl.aws.ratelimit import TokenBucket
@@ -95,7 +130,9 @@ class AppContext:
     def client(self) -> Any:
         from wsctl.aws.clients import build_client
 
-        return build_client(self.options, self.rate_limiter)
+        if self.options.sandbox:
+            return build_client(self.options, self.rate_limiter)
+        return build_client(self.options, self.rate_limiter, session=self.session, note=self.note)
 
     @cached_property
     def service(self) -> WorkspacesService:
@@ -130,6 +167,19 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def controlling_terminal() -> str | None:
+    """The path of this process's terminal when it has one it can open (/dev/tty), else None."""
+    import os
+
+    path = "/dev/tty"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    except OSError:  # no controlling terminal (cron, CI, a detached process), or no /dev/tty at all
+        return None
+    os.close(fd)
+    return path
 
 
 def _isatty(stream: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 import botocore.session
@@ -35,7 +36,7 @@ _USER_INFO = re.compile(r"^(?P<head>[^/?#]*//)(?P<user>[^/?#@]*)@")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+\Z", re.ASCII)
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
     """The URL with any user name and password in it replaced, for messages."""
     return _USER_INFO.sub(lambda m: f"{m['head']}***@", url, count=1)
 
@@ -48,7 +49,7 @@ def _check_endpoint(url: str | None) -> None:
 
     if url is None:
         return
-    shown = _redacted(url)
+    shown = redacted(url)
     hint = "for example http://127.0.0.1:4599 (what `wsctl sandbox serve` prints)"
     try:
         parts = urlsplit(url)
@@ -80,7 +81,19 @@ def _check_region(region: str | None) -> None:
         )
 
 
-def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
+def aws_session(options: GlobalOptions) -> botocore.session.Session:
+    """The botocore session of a run against AWS or an --endpoint-url (its credentials are resolved once)."""
+    return _session(profile=options.profile)
+
+
+def build_client(
+    options: GlobalOptions,
+    rate_limiter: TokenBucket,
+    *,
+    session: botocore.session.Session | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Any:
+    """The WorkSpaces client; `session` is the run's (shared with the STS lookup), `note` says what was assumed."""
     _check_endpoint(options.endpoint_url)
     _check_region(options.region)
     config = Config(
@@ -95,9 +108,10 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
     else:
         # botocore's session directly: boto3 adds nothing a client needs, and its import
         # (with the resource layer) costs start-up time on every call.
-        session = _session(profile=options.profile)
+        session = session or aws_session(options)
+        region, placeholders = _local_endpoint_defaults(options, session, note)
         client = session.create_client(
-            "workspaces", region_name=options.region, endpoint_url=options.endpoint_url, config=config
+            "workspaces", region_name=region, endpoint_url=options.endpoint_url, config=config, **placeholders
         )
     events = client.meta.events
     events.register_first("needs-retry.workspaces", _retry_decision(options.max_attempts))
@@ -111,6 +125,58 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
 
         attach(client)
     return client
+
+
+def is_loopback_endpoint(url: str | None) -> bool:
+    """An --endpoint-url on this machine (127.0.0.1, ::1, localhost): a `wsctl sandbox serve`, say."""
+    # Not wsctl.sandbox.server's is_loopback: importing the server (and the backend) would cost every run ~15 ms.
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _local_endpoint_defaults(
+    options: GlobalOptions, session: botocore.session.Session, note: Callable[[str], None] | None
+) -> tuple[str | None, dict[str, Any]]:
+    """(Region, explicit credentials) for the client: placeholders where a loopback endpoint lacks them.
+
+    A local server (`wsctl sandbox serve`) accepts any signature, so a fresh machine with no
+    AWS configuration can use it; a real endpoint keeps botocore's own errors.
+    """
+    region = options.region
+    if not is_loopback_endpoint(options.endpoint_url):
+        return region, {}
+    missing: list[str] = []
+    used: list[str] = []
+    placeholders: dict[str, Any] = {}
+    if session.get_credentials() is None:
+        placeholders = {"aws_access_key_id": SANDBOX_ACCESS_KEY, "aws_secret_access_key": SANDBOX_SECRET_KEY}
+        missing.append("credentials")
+        used.append("placeholder keys")
+    if region is None and not session.get_config_variable("region"):
+        region = SANDBOX_REGION
+        missing.append("Region")
+        used.append(f"Region {SANDBOX_REGION}")
+    if missing and note is not None:
+        note(
+            f"No AWS {' or '.join(missing)} configured: using {' and '.join(used)} for the local endpoint "
+            f"{redacted(str(options.endpoint_url))}, which accepts any."
+        )
+    return region, placeholders
 
 
 def _session(profile: str | None = None, session_vars: dict[str, Any] | None = None) -> botocore.session.Session:

@@ -121,7 +121,7 @@ def _lifecycle(
     if action.typed_confirmation:
         confirm = typed_confirmer(app, yes=yes)
     else:  # what destroys data is asked on a terminal even for one WorkSpace
-        confirm = confirmer(app, yes=yes, asked=bool(action.destroys) and app.interactive)
+        confirm = confirmer(app, yes=yes, asked=bool(action.destroys) and app.can_confirm)
     raise typer.Exit(
         run_action(
             app, request, confirm=confirm, dry_run=dry_run, wait=wait, timeout=timeout, poll_interval=poll_interval

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode, InvalidInput, LocatedProblem, UsageError
@@ -17,9 +17,49 @@ from wsctl.input.targets import Target, ids_from_arguments, read_target_file
 from wsctl.text import count
 
 Props = dict[str, Any]
-# Asks whether to go ahead with `question` about `count` items, and raises when the answer is
-# no. The CLI supplies it (prompts are the CLI's), so a use case never talks to a terminal.
-Confirm = Callable[[str, int], None]
+USERS_NAMED = 3  # an "About to" line names this many users, then says how many more
+
+
+class Confirm(Protocol):
+    """Asks whether to go ahead with `question` about `count` items, and raises when the answer is no.
+
+    The CLI supplies it (prompts are the CLI's), so a use case never talks to a terminal.
+    """
+
+    def asks(self, count: int) -> bool:
+        """Whether a question will be shown for `count` items (only then is the account looked up)."""
+        ...
+
+    def __call__(self, question: str, count: int) -> None: ...
+
+
+# How each running mode is billed, said where a change switches it (AWS WorkSpaces pricing:
+# AutoStop by the hour, AlwaysOn a fixed monthly price; MANUAL is WorkSpaces Core's, not stated).
+BILLING = {"AUTO_STOP": "billed by the hour", "ALWAYS_ON": "billed monthly"}
+
+
+def named_users(workspaces: Sequence[dict[str, Any]], key: str = "UserName") -> str:
+    """'alice, bob, carol and 47 more': the first few users of what is about to change."""
+    names = [str(w.get(key) or w.get("WorkspaceId") or "?") for w in workspaces[:USERS_NAMED]]
+    more = len(workspaces) - len(names)
+    return ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
+
+
+def mode_words(mode: str) -> str:
+    return f"{mode} ({BILLING[mode]})" if mode in BILLING else mode
+
+
+def mode_switches(pairs: Sequence[tuple[str | None, str | None]]) -> str:
+    """'This switches 12 WorkSpaces from AUTO_STOP (billed by the hour) to ALWAYS_ON (billed monthly).' or ''."""
+    counts: dict[tuple[str, str], int] = {}
+    for before, after in pairs:
+        if before and after and before != after:
+            counts[(before, after)] = counts.get((before, after), 0) + 1
+    parts = [
+        f"{count(n, 'WorkSpace')} from {mode_words(before)} to {mode_words(after)}"
+        for (before, after), n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+    return f"This switches {'; '.join(parts)}." if parts else ""
 
 
 @dataclass
@@ -149,11 +189,16 @@ def apply_plan(
     from wsctl.ops.runrecord import RunRecord
 
     changes = len(plan.changes)
+    where = app.where(account=confirm.asks(changes))
+    workspaces = [c.workspace for c in plan.changes]
+    switches = mode_switches([(_mode(c.workspace.get("WorkspaceProperties")), _mode(c.target)) for c in plan.changes])
     app.note(
-        f"About to change {count(changes, 'WorkSpace')} ({_transitions(plan, describe)}); "
-        f"{len(plan.unchanged)} unchanged."
+        f"About to change {count(changes, 'WorkSpace')} ({_transitions(plan, describe)}) {where.long} "
+        f"for {named_users(workspaces)}; {len(plan.unchanged)} unchanged."
     )
-    confirm(f"Change {count(changes, 'WorkSpace')}?", changes)
+    if switches:  # what it costs, on a line of its own
+        app.note(switches)
+    confirm(f"Change {count(changes, 'WorkSpace')} {where.short}?", changes)
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
@@ -203,6 +248,10 @@ def _stopped_early(
         "WorkSpaces already as requested are skipped."
     )
     return code
+
+
+def _mode(props: Props | None) -> str | None:
+    return (props or {}).get("RunningMode")
 
 
 def _transitions(plan: Plan, describe: Callable[[Props], str]) -> str:

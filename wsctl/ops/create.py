@@ -74,8 +74,9 @@ def run_create(
             return wait_after_create(app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval)
         show(app, results_outcome([], [], existing, sandbox=app.sandbox))
         return ExitCode.OK
-    _print_summary(app, to_send, existing)
-    confirm(f"Create {count(len(to_send), 'WorkSpace')}?", len(to_send))
+    where = app.where(account=confirm.asks(len(to_send)))
+    _print_summary(app, to_send, existing, where.long)
+    confirm(f"Create {count(len(to_send), 'WorkSpace')} {where.short}?", len(to_send))
     from wsctl.ops.runrecord import RunRecord
 
     # A WsctlError naming the path if it cannot be written; later failures only warn (see _notes).
@@ -197,14 +198,17 @@ def _notes(app: AppContext, outcome: CreateOutcome, record: RunRecord) -> None:
         app.warn(problem)
 
 
-def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: list[dict[str, Any]]) -> None:
+def _print_summary(app: AppContext, to_send: list[dict[str, Any]], existing: list[dict[str, Any]], where: str) -> None:
+    from wsctl.ops.changes import mode_words, named_users
+
     directories = sorted({r["DirectoryId"] for r in to_send})
     bundles = sorted({r["BundleId"] for r in to_send})
     modes = sorted({(r.get("WorkspaceProperties") or {}).get("RunningMode") or "bundle default" for r in to_send})
     app.note(
         f"About to create {len(to_send):,} WorkSpace{'s' if len(to_send) != 1 else ''} "
-        f"in {', '.join(directories)} from {', '.join(bundles)} "
-        f"(running mode: {', '.join(modes)}); {len(existing):,} already exist and will not be sent."
+        f"in {', '.join(directories)} from {', '.join(bundles)}, "
+        f"running mode {', '.join(mode_words(m) for m in modes)}, {where} for {named_users(to_send)}; "
+        f"{len(existing):,} already exist and will not be sent."
     )
 
 

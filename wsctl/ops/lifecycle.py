@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
-from wsctl.ops.changes import Confirm, refuse_missing, resolve_targets
+from wsctl.ops.changes import Confirm, named_users, refuse_missing, resolve_targets
 from wsctl.text import count
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
     from wsctl.aws.lifecycle import ActionOutcome
     from wsctl.spec.actions import Action
-
-USERS_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -82,8 +80,9 @@ def run_action(
         show(app, action_outcome(action, [], skipped, ActionOutcome(), sandbox=app.sandbox))
         app.note(f"Nothing to {action.verb}: {count(len(skipped), 'WorkSpace')} skipped.")
         return ExitCode.OK
-    app.note(_about_to(app, action, to_send, skipped))
-    question = f"{action.phrase(count(len(to_send), 'WorkSpace'))}?"
+    where = app.where(account=confirm.asks(len(to_send)))
+    app.note(_about_to(action, to_send, skipped, where.long, request.target_bundle))
+    question = f"{action.phrase(count(len(to_send), 'WorkSpace'))} {where.short}?"
     destroys = action.destroys and not action.typed_confirmation  # typed: the question says it cannot be undone
     confirm(question + (f" This {action.destroys}." if destroys else ""), len(to_send))
     record = RunRecord(_record_name(action), sys.argv[1:])
@@ -231,28 +230,17 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _about_to(app: AppContext, action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any]) -> str:
-    where = "in the SANDBOX" if app.sandbox else _where(app)
-    users = [str(w.get("UserName") or w["WorkspaceId"]) for w in to_send[:USERS_NAMED]]
-    more = f" and {len(to_send) - USERS_NAMED:,} more" if len(to_send) > USERS_NAMED else ""
+def _about_to(
+    action: Action, to_send: Sequence[dict[str, Any]], skipped: Sequence[Any], where: str, bundle: str | None
+) -> str:
+    destination = f" to {bundle}" if bundle else ""
     text = (
-        f"About to {action.phrase(count(len(to_send), 'WorkSpace'), start=False)} {where} ({', '.join(users)}{more}); "
-        f"{len(skipped)} skipped."
+        f"About to {action.phrase(count(len(to_send), 'WorkSpace'), start=False)}{destination} {where} "
+        f"for {named_users(to_send)}; {len(skipped)} skipped."
     )
     if action.destroys:
         text += f" This {action.destroys}."
     return text
-
-
-def _where(app: AppContext) -> str:
-    options = app.options
-    if options.endpoint_url:
-        return f"at {options.endpoint_url}"
-    parts = [
-        f"profile {options.profile}" if options.profile else "",
-        f"Region {options.region}" if options.region else "",
-    ]
-    return "in AWS" + (f" ({', '.join(p for p in parts if p)})" if any(parts) else "")
 
 
 def _summary(action: Action, sent: ActionOutcome, skipped: Sequence[Any], calls: str, seconds: float) -> str:
