@@ -98,7 +98,7 @@ def test_interactive_create_with_filters_checks_and_the_equivalent_command(scree
     shown.send(BACKSPACE * 2 + "120" + ENTER)
     shown.wait_for(r"^\? Wait until it is AVAILABLE\? \(Y/n\)")
     shown.send(ENTER)
-    shown.wait_for(r"^\? Create 1 WorkSpace\? \(Y/n\)")
+    shown.wait_for(r"^\? Create 1 WorkSpace in the SANDBOX\? \(Y/n\)")
     shown.send(ENTER)
     shown.wait_for(r"^The same without questions")
     assert shown.finish() == 0, shown.text
