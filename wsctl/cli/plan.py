@@ -175,7 +175,8 @@ def _command(run: Any, name: str, doc: str) -> Any:
     own = inspect.get_annotations(run, eval_str=True)
     mine = [p.replace(annotation=own[p.name]) for p in inspect.signature(run).parameters.values() if p.name != "kwargs"]
     shared = _create_parameters()
-    params = [mine[0], *shared[: len(shared) - 3], *mine[1:], *shared[len(shared) - 3 :]]  # -o, --no-input, --debug last
+    # create's -o, --no-input and --debug come last, after the command's own options.
+    params = [mine[0], *shared[: len(shared) - 3], *mine[1:], *shared[len(shared) - 3 :]]
 
     def command(ctx: typer.Context, **kwargs: Any) -> None:
         run(ctx, **kwargs)
