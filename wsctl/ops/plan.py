@@ -70,15 +70,18 @@ def run_plan(
     detailed_exitcode: bool,
     flag_problems: list[LocatedProblem] | None = None,
 ) -> int:
+    import time
+
     from wsctl.options import OutputFormat
     from wsctl.render.outcome import show
     from wsctl.render.plan import plan_outcome, summary_line
 
+    started = time.monotonic()
     requests = read_requests(app, files, flags, flag_problems)
     plan = compute_plan(app, requests, allow_migrate=allow_migrate, prune=prune)
     code = plan_exit_code(plan, detailed_exitcode)
     show(app, plan_outcome(plan, sandbox=app.sandbox, exit_code=code))
     if app.output not in (OutputFormat.table, OutputFormat.wide):
         app.note(summary_line(plan))  # a table has it as its last line
-    app.note(f"Calls made to plan: {app.service.calls.summary()}.")
+    app.note(f"calls: {app.service.calls.summary()} · {time.monotonic() - started:.1f} s")
     return code
