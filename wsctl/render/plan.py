@@ -97,13 +97,21 @@ def plan_lines(plan: FleetPlan, width: int | None) -> list[str]:
     """The plan, each line at most `width` columns (None: any), IDs and user names never cut."""
     out: list[str] = []
 
+    def fits(text: str) -> bool:
+        return width is None or len(text) <= width
+
     def heading(mark: str, what: str, workspace_id: str, user: str, note: str = "") -> None:
-        line = f"{mark} {what} {workspace_id} {user}".rstrip() + (f" ({note})" if note else "")
-        if width is None or len(line) <= width:
-            out.append(line)
+        line = f"{mark} {what} {workspace_id} {user}".rstrip()
+        if fits(line + (f" ({note})" if note else "")):
+            out.append(line + (f" ({note})" if note else ""))
             return
-        out.append(f"{mark} {what} {workspace_id}")  # too long for one line: the user name on the next
-        detail(f"user {user}" + (f" ({note})" if note else ""))
+        if fits(line):
+            out.append(line)
+        else:  # the user name on a line of its own, so neither it nor the ID is cut
+            out.append(f"{mark} {what} {workspace_id}")
+            out.append(INDENT + user if fits(INDENT + user) else user)
+        if note:
+            detail(f"({note})")
 
     def detail(text: str) -> None:
         if width is None or len(INDENT) + len(text) <= width:
@@ -144,7 +152,8 @@ def plan_lines(plan: FleetPlan, width: int | None) -> list[str]:
         heading("*", "in progress", str(ws["WorkspaceId"]), str(ws.get("UserName", "")))
         detail(_arrow(item))
     summary = summary_line(plan)
-    out.extend(textwrap.wrap(summary, width=width, break_long_words=False) if width else [summary])
+    wrapped = textwrap.wrap(summary, width=width, break_long_words=False, break_on_hyphens=False) if width else []
+    out.extend(wrapped or [summary])
     return out
 
 
