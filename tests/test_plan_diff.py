@@ -159,3 +159,18 @@ def test_workspaces_without_a_user_are_matched_by_name():
     wanted = {**req("[UNDEFINED]"), "WorkspaceName": "kiosk-1"}
     plan = diff_fleet([wanted, {**wanted, "WorkspaceName": "kiosk-2"}], [undefined], {})
     assert plan.unchanged == [undefined] and [r["WorkspaceName"] for r in plan.create] == ["kiosk-2"]
+
+
+def test_what_the_endpoint_does_not_report_is_not_compared():
+    described = ws("a")
+    del described["WorkspaceProperties"]["RootVolumeSizeGib"]
+    del described["WorkspaceProperties"]["UserVolumeSizeGib"]
+    plan = diff_fleet([req("a", RootVolumeSizeGib=175, UserVolumeSizeGib=100, Protocols=["WSP"])], [described], {})
+    assert plan.unchanged == [described] and not plan.change and not plan.cannot
+
+
+def test_switching_to_auto_stop_sends_the_timeout_the_file_gives():
+    current = ws("a", RunningMode="ALWAYS_ON")
+    del current["WorkspaceProperties"]["RunningModeAutoStopTimeoutInMinutes"]
+    plan = diff_fleet([req("a", RunningMode="AUTO_STOP", RunningModeAutoStopTimeoutInMinutes=120)], [current], {})
+    assert plan.change[0].steps == [{"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120}]

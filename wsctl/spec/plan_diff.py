@@ -229,13 +229,16 @@ def _properties(
     first_changes: list[PropertyChange] = []
 
     def differs(key: str) -> bool:
-        return key in wanted and wanted[key] != effective.get(key)
+        # A property the endpoint does not report (moto leaves out volume sizes) cannot be
+        # compared: wsctl does not send a change it could never see applied.
+        return key in wanted and key in effective and wanted[key] != effective[key]
 
     mode = wanted.get(RUNNING_MODE, effective.get(RUNNING_MODE))
     if differs(RUNNING_MODE):
         first[RUNNING_MODE] = wanted[RUNNING_MODE]
         first_changes.append(PropertyChange(RUNNING_MODE, current.get(RUNNING_MODE), wanted[RUNNING_MODE]))
-    if mode == "AUTO_STOP" and differs(TIMEOUT):
+    switching_to_auto_stop = RUNNING_MODE in first and mode == "AUTO_STOP"
+    if mode == "AUTO_STOP" and (differs(TIMEOUT) or (switching_to_auto_stop and TIMEOUT in wanted)):
         problem = rules.running_mode_problems({TIMEOUT: wanted[TIMEOUT]}, (), current_mode=mode)
         item = PropertyChange(TIMEOUT, current.get(TIMEOUT), wanted[TIMEOUT])
         if problem and not problem[0].warning:
@@ -243,7 +246,7 @@ def _properties(
         else:
             first[TIMEOUT] = wanted[TIMEOUT]
             first_changes.append(item)
-    elif mode != "AUTO_STOP" and TIMEOUT in wanted:
+    elif mode is not None and mode != "AUTO_STOP" and TIMEOUT in wanted:
         item = PropertyChange(TIMEOUT, current.get(TIMEOUT), wanted[TIMEOUT])
         blocked.append(Blocked(ws, item, f"an auto-stop timeout applies only to AUTO_STOP, not {mode}; drop it"))
     if differs(COMPUTE):
@@ -263,7 +266,7 @@ def _properties(
             first_changes.append(item)
     volume_steps, volume_changes, volume_blocked = _volumes(wanted, current, effective, ws)
     blocked += volume_blocked
-    if "Protocols" in wanted and wanted["Protocols"] != current.get("Protocols"):
+    if "Protocols" in wanted and "Protocols" in current and wanted["Protocols"] != current["Protocols"]:
         # ModifyWorkspaceProperties takes Protocols, but which switches AWS allows (per bundle,
         # operating system and compute type) is in neither the model nor the rules wsctl has
         # sources for (UNVERIFIED): wsctl does not try it and says what does it for certain.
@@ -288,7 +291,7 @@ def _volumes(
     blocked: list[Blocked] = []
     changes: list[PropertyChange] = []
     for key, label in ((ROOT, "root"), (USER, "user")):
-        if key not in wanted or wanted[key] == effective.get(key):
+        if key not in wanted or key not in effective or wanted[key] == effective[key]:
             continue
         item = PropertyChange(key, current.get(key), wanted[key])
         old = effective.get(key)
