@@ -189,6 +189,8 @@ def test_dry_run_is_plan_and_bad_input_sends_nothing(tmp_path):
         f"defaults: {{directory_id: {directory}, bundle_id: {sb.bundle_id(seed)}}}\n"
         "workspaces:\n  - {user: a, running_mode: SOMETIMES}\n"
     )
+    started = run("apply", "-f", path, "--yes")
+    assert started.exit_code == 0 and "Still in progress: 1 WorkSpace being created" in started.stderr
     read = sb.counts()
     for command in (("plan",), ("apply", "--yes")):
         refused = run(*command, "-f", str(bad))
