@@ -6,13 +6,13 @@ import pytest
 
 from tests.test_plan_diff import req, ws
 from wsctl.render.plan import plan_data, plan_lines
-from wsctl.spec.plan_diff import diff_fleet
+from wsctl.spec.plan_diff import FleetPlan, diff_fleet
 
 # 55 characters: with the indent, the longest that fits in 60 columns (AWS allows 63)
 LONG_USER = "a-very-long-user-name-from-a-directory-that-likes-them-0"
 
 
-def sample(prune: bool = False):  # type: ignore[no-untyped-def]
+def sample(prune: bool = False) -> FleetPlan:
     return diff_fleet(
         [
             req(LONG_USER, RunningMode="ALWAYS_ON"),
