@@ -315,6 +315,11 @@ def _report(
         app.note(f"calls: {app.service.calls.summary()} · {time.monotonic() - started:.1f} s")
         return failed
     result = _follow(app, applied, timeout, poll_interval) if _followed(applied) else None
+    if result is not None and (result.interrupted or result.timed_out):
+        from wsctl.ops.waiting import finish
+
+        _show_applied(app, applied)
+        return finish(app, result)  # what is pending, and how to keep waiting; no plan of a fleet in motion
     from wsctl.ops.plan import compute_plan
 
     # The same requests, planned again from what AWS reports now.
