@@ -236,11 +236,16 @@ def test_the_plan_fits_the_terminal_without_cutting_ids_or_users(tmp_path, colum
     assert ("+ create user0003 in " + directory) in screen
 
 
-def test_a_wait_that_times_out_lists_what_is_pending_and_exits_4(tmp_path):
-    seed = sb.reset("--time-scale", "1")  # a create takes 5 s
+def test_a_wait_that_times_out_lists_what_is_pending_and_exits_4_and_the_next_wait_finishes(tmp_path):
+    seed = sb.reset("--time-scale", "0.2")  # a create takes 1 s
     directory = sb.primary_directory(seed)["DirectoryId"]
     path = fleet_yaml(tmp_path / "f.yaml", directory, sb.bundle_id(seed), ["user0001"])
-    timed_out = run("apply", "-f", path, "--yes", "--wait", "--timeout", "0.3", "--poll-interval", "0.05")
+    timed_out = run("apply", "-f", path, "--yes", "--wait", "--timeout", "0.2", "--poll-interval", "0.05")
     assert timed_out.exit_code == 4, timed_out.stderr
     assert "still pending" in timed_out.stderr and "describe --id ws-" in timed_out.stderr
     assert "Converged" not in timed_out.stderr
+    counted = changing(sb.counts())
+    followed = run("apply", "-f", path, "--yes", "--wait", "--poll-interval", "0.05")  # nothing to send: it waits
+    assert followed.exit_code == 0, followed.stderr
+    assert "Nothing to change" in followed.stderr and "1 WorkSpace to settle" in followed.stderr
+    assert "Converged" in followed.stderr and changing(sb.counts()) == counted

@@ -43,6 +43,7 @@ class Applied:
     terminated: list[str] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)  # {"Step", "WorkspaceId"|"UserName", ...}
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # changed WorkSpace -> properties wanted
+    settling: list[dict[str, Any]] = field(default_factory=list)  # the file's WorkSpaces not settled when planned
     users: dict[str, str] = field(default_factory=dict)  # WorkspaceId -> UserName, for the tables
     states: dict[str, str] = field(default_factory=dict)  # WorkspaceId -> State when planned, for the wait
 
@@ -84,16 +85,18 @@ def run_apply(
     plan = compute_plan(app, requests, allow_migrate=allow_migrate, prune=prune)
     _show_plan(app, plan)
     calls = plan.calls()
+    settling = _settling(plan)
     if not calls:
         app.note("Nothing to change: the fleet is as the file says" + _left_alone(plan) + ".")
-        return _report(app, plan, Applied(), started, wait=False, timeout=timeout, poll_interval=poll_interval)
+        idle = Applied(settling=settling, users=_users(plan), states=_states(plan))
+        return _report(app, plan, idle, started, wait=wait, timeout=timeout, poll_interval=poll_interval)
     _confirm(plan, confirm, confirm_terminate)
     from wsctl.ops.runrecord import RunRecord
 
     record = RunRecord("apply", sys.argv[1:], degrade=True)
     app.note(f"Run record: {record.path}")
     record.write("plan", Calls=calls, Create=len(plan.create), Change=len(plan.change), Extra=len(plan.extra))
-    applied = Applied(users=_users(plan), states=_states(plan))
+    applied = Applied(settling=settling, users=_users(plan), states=_states(plan))
     try:
         stopped = _run(app, plan, applied, record, poll_interval, timeout)
     except KeyboardInterrupt:
@@ -104,6 +107,13 @@ def run_apply(
             "from what AWS reports and sends only what is still different."
         )
         return ExitCode.INTERRUPTED
+    except BaseException as exc:
+        # Credentials that stopped working mid-run, say: what was sent still reaches the screen.
+        record.close(interrupted=True, error=f"{type(exc).__name__}: {exc}", **_counts(applied))
+        if any(applied.data().values()):
+            _show_applied(app, applied)
+            app.warn(f"stopped (run record {record.path}); once the cause is fixed, run the same apply again.")
+        raise
     record.close(stopped=stopped is not None, **_counts(applied))
     if stopped is not None:
         _show_applied(app, applied)
@@ -115,13 +125,27 @@ def run_apply(
     return _report(app, plan, applied, started, wait=wait, timeout=timeout, poll_interval=poll_interval)
 
 
+def _settling(plan: FleetPlan) -> list[dict[str, Any]]:
+    """The file's WorkSpaces still on their way (PENDING after an earlier apply, a change being applied)."""
+    from wsctl.spec.states import FAILED, SETTLED_GOOD
+
+    found = {str(w["WorkspaceId"]): w for w in [*plan.unchanged, *(w for w, _ in plan.in_progress)]}
+    return [
+        w
+        for w in found.values()
+        if w.get("State") not in SETTLED_GOOD | FAILED
+        or any(m.get("State") != "UPDATE_FAILED" for m in w.get("ModificationStates") or [])
+    ]
+
+
 def _users(plan: FleetPlan) -> dict[str, str]:
-    found = [c.workspace for c in plan.change] + [m.workspace for m in plan.migrate] + plan.extra
+    found = [c.workspace for c in plan.change] + [m.workspace for m in plan.migrate] + plan.extra + plan.unchanged
+    found += [w for w, _ in plan.in_progress]
     return {str(w["WorkspaceId"]): str(w.get("UserName") or "") for w in found}
 
 
 def _states(plan: FleetPlan) -> dict[str, str]:
-    found = [c.workspace for c in plan.change] + plan.extra
+    found = [c.workspace for c in plan.change] + plan.extra + plan.unchanged + [w for w, _ in plan.in_progress]
     return {str(w["WorkspaceId"]): str(w.get("State") or "") for w in found}
 
 
@@ -322,8 +346,11 @@ def _report(
         return finish(app, result)  # what is pending, and how to keep waiting; no plan of a fleet in motion
     from wsctl.ops.plan import compute_plan
 
-    # The same requests, planned again from what AWS reports now.
-    again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
+    # The same requests, planned again from what AWS reports once everything settled (what an
+    # earlier apply started too); with nothing to follow, the plan just made is still true.
+    again = plan
+    if result is not None:
+        again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
     from wsctl.render.plan import plan_data, plan_lines
 
     converged = not again.calls() and not again.cannot
@@ -344,7 +371,7 @@ def _report(
 
 
 def _followed(applied: Applied) -> bool:
-    return bool(applied.created or applied.changed or applied.migrated or applied.terminated)
+    return bool(applied.created or applied.changed or applied.migrated or applied.terminated or applied.settling)
 
 
 def _say_in_progress(app: AppContext, applied: Applied) -> None:
@@ -357,6 +384,8 @@ def _say_in_progress(app: AppContext, applied: Applied) -> None:
         parts.append(f"{count(len(applied.migrated), 'migration')}")
     if applied.terminated:
         parts.append(f"{count(len(applied.terminated), 'WorkSpace')} terminating")
+    if applied.settling:
+        parts.append(f"{count(len(applied.settling), 'WorkSpace')} of the file not settled yet (from earlier)")
     if parts:
         app.note(f"Still in progress: {'; '.join(parts)}. apply --wait follows them to the end, then plans again.")
 
@@ -404,6 +433,10 @@ def _follow(app: AppContext, applied: Applied, timeout: float | None, poll_inter
     for workspace_id in applied.terminated:
         items.append(_known(applied, workspace_id))
         specs[workspace_id] = gone
+    for ws in applied.settling:
+        if str(ws["WorkspaceId"]) not in specs:
+            items.append(_known(applied, str(ws["WorkspaceId"])))
+            specs[items[-1].id] = settle
     # The longest of the documented durations of what was sent (a volume change: 2 hours).
     kinds = ["create"] + (["modify-volume"] if applied.changed else []) + (["migrate"] if applied.migrated else [])
     limit = max(timeout_for(k, timeout) for k in kinds)
