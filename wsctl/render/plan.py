@@ -205,11 +205,12 @@ def applied_outcome(data: dict[str, Any], *, users: dict[str, str], sandbox: boo
     for ws in data.get("Created", []):
         users[str(ws["WorkspaceId"])] = str(ws.get("UserName") or "")
         rows.append(("create", str(ws["WorkspaceId"]), str(ws.get("UserName") or ""), str(ws.get("State") or "")))
-    for step, key in (("change", "Changed"), ("tags", "Tagged"), ("terminate", "Terminated")):
+    for step, key in (("change", "Changed"), ("tags", "Tagged")):
         rows += [(step, i, users.get(i, ""), "requested") for i in data.get(key, [])]
     for m in data.get("Migrated", []):
         source = str(m["SourceWorkspaceId"])
         rows.append(("migrate", source, users.get(source, ""), f"new WorkSpace {m['TargetWorkspaceId']}"))
+    rows += [("terminate", i, users.get(i, ""), "requested") for i in data.get("Terminated", [])]
     for f in data.get("Failed", []):
         who = str(f.get("WorkspaceId") or "")
         user = str(f.get("UserName") or users.get(who, ""))
