@@ -665,6 +665,87 @@ def lifecycle(b: Bench) -> Section:
     return section
 
 
+def plan_apply(b: Bench) -> Section:
+    """`wsctl apply` of 1,000 creates from nothing at AWS's rate limit, then `wsctl plan` over the 1,000."""
+    info = b.reset("--users", str(FLEET_SIZE), "--rate-limit", str(RATE), "--burst", str(BURST), "--time-scale", "0.01")
+    directory, bundle = seed_ids(info)
+    path = fleet_yaml(b.workdir / "plan-fleet.yaml", directory, bundle, users(FLEET_SIZE))
+    # Without tags: an entry that manages tags costs one DescribeTags per WorkSpace (the API
+    # takes one resource a call), which would measure the tags, not the plan.
+    path.write_text("".join(line for line in path.read_text().splitlines(True) if not line.startswith("  tags:")))
+    with b.served() as url:
+        before = b.info()["Requests"]
+        applied = b.check(b.wsctl_cmd("--endpoint-url", url, "apply", "-f", str(path), "--yes", "-o", "json"))
+        between = b.info()["Requests"]
+        time.sleep(BURST / RATE)  # the server's bucket refills after apply, as AWS's would between two commands
+        planned = b.check(
+            b.wsctl_cmd("--endpoint-url", url, "plan", "-f", str(path), "--detailed-exitcode", "-o", "json")
+        )
+        after = b.info()["Requests"]
+    apply_received = _requests_delta(before, between)
+    plan_received = {op: n for op, n in _requests_delta(between, after).items() if n}
+    plan_logical = summary_calls(planned.stderr)
+    logical = summary_calls(applied.stderr)
+    calls = sum(logical.values())
+    floor = (calls - BURST) / RATE
+    plan_calls = sum(plan_received.values())
+    plan_floor = max(sum(plan_logical.values()) - BURST, 0) / RATE
+    created = len(json.loads(applied.stdout)["Created"])
+    unchanged = len(json.loads(planned.stdout)["Unchanged"])
+    pages = -(-FLEET_SIZE // CHUNK)
+    section = Section("plan")
+    section.data = {
+        "size": FLEET_SIZE,
+        "apply_seconds": applied.seconds,
+        "created": created,
+        "apply_logical_calls": logical,
+        "apply_requests_received": apply_received,
+        "apply_throttled_or_retried": sum(apply_received.values()) - calls,
+        "apply_floor_seconds": floor,
+        "apply_ratio_to_floor": ratio(applied.seconds, floor),
+        "plan_seconds": planned.seconds,
+        "plan_logical_calls": plan_logical,
+        "plan_requests_received": plan_received,
+        "plan_floor_seconds": plan_floor,
+        "plan_unchanged": unchanged,
+    }
+    section.rows += [
+        [
+            f"`apply` of {FLEET_SIZE:,} creates from nothing: CreateWorkspaces calls; created",
+            f"{logical.get('CreateWorkspaces', 0)}; {created}",
+            "-",
+            "-",
+            f"{pages}; {FLEET_SIZE}",
+            _met(logical.get("CreateWorkspaces", 0) == pages and created == FLEET_SIZE),
+        ],
+        [
+            f"... wall time against the floor for the calls made, (calls - {BURST}) / {RATE:g}",
+            f"{ratio(applied.seconds, floor):.2f}x of {floor:.1f} s",
+            "-",
+            "-",
+            f"<= {TARGET_FLEET_FLOOR}x",
+            _met(ratio(applied.seconds, floor) <= TARGET_FLEET_FLOOR),
+        ],
+        [
+            f"`plan` over the {FLEET_SIZE:,}: calls (requests received); unchanged",
+            f"{', '.join(f'{n} {op}' for op, n in plan_logical.items())} ({plan_calls}); {unchanged}",
+            "-",
+            "-",
+            f"{pages} DescribeWorkspaces; {FLEET_SIZE}",
+            _met(plan_logical == {"DescribeWorkspaces": pages} and unchanged == FLEET_SIZE),
+        ],
+        [
+            "... plan's wall time against the same floor",
+            f"{ratio(planned.seconds, plan_floor):.2f}x of {plan_floor:.1f} s",
+            "-",
+            "-",
+            f"<= {TARGET_FLEET_FLOOR}x",
+            _met(ratio(planned.seconds, plan_floor) <= TARGET_FLEET_FLOOR),
+        ],
+    ]
+    return section
+
+
 def wait_rounds(b: Bench) -> Section:
     info = b.reset("--users", str(FLEET_SIZE), "--time-scale", "1")
     directory, bundle = seed_ids(info)
@@ -813,7 +894,7 @@ def markdown(info: dict[str, Any], sections: Sequence[Section], when: str) -> st
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "wait", "dry_run")
+SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "plan", "wait", "dry_run")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -840,6 +921,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "one_call": lambda: one_call(b, max(3, runs)),
         "fleet": lambda: fleet(b, fleet_runs, with_aws=not (args.no_aws_fleet or args.quick)),
         "lifecycle": lambda: lifecycle(b),
+        "plan": lambda: plan_apply(b),
         "wait": lambda: wait_rounds(b),
         "dry_run": lambda: dry_run(b, max(3, runs // 3)),
     }

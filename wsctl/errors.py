@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad flags or invalid input; nothing was sent
     PARTIAL = 3  # some items failed (FailedRequests, failed modifications, failure states)
     TIMEOUT = 4  # --wait gave up while items were still pending
+    DIFFERENT = 5  # plan --detailed-exitcode: applying the file would change something
     INTERRUPTED = 130  # Ctrl-C / SIGINT
 
 

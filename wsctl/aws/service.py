@@ -4,7 +4,7 @@ As aws-cli's `Deployer`, it is handed a client (`WorkspacesService(client)`), so
 it with botocore's Stubber and the CLI with a client that points at AWS or at the sandbox;
 one method per thing wsctl asks of the service, every call through `_call` (errors become
 wsctl's own). It never prompts and never prints. Results are plain dicts in the API's own
-shapes. Each part of the API lives in a module of its own: creates, modifies, images, lifecycle.
+shapes. Each part of the API lives in a module of its own: creates, modifies, images, lifecycle, tags.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from wsctl.aws.creates import CreateCalls
 from wsctl.aws.images import ImageCalls
 from wsctl.aws.lifecycle import LifecycleCalls
 from wsctl.aws.modifies import ModifyCalls
+from wsctl.aws.tags import TagCalls
 
 __all__ = ["DEFAULT_WORKERS", "WorkspacesService"]
 
 
-class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls):
+class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls, TagCalls):
     # --- DescribeWorkspaces --------------------------------------------------------------------
 
     def describe_workspaces(

@@ -18,6 +18,7 @@ from wsctl.cli.describe_images import describe_images
 from wsctl.cli.import_image import import_image
 from wsctl.cli.lifecycle import register as register_lifecycle
 from wsctl.cli.modify import modify
+from wsctl.cli.plan import register as register_plan
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
 from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
@@ -189,7 +190,8 @@ def main(
     """Amazon WorkSpaces fleets from the terminal.
 
     Data goes to stdout, everything else to stderr. Exit codes: 0 success, 1 error,
-    2 invalid input (nothing sent), 3 some items failed, 4 --wait timed out, 130 interrupted.
+    2 invalid input (nothing sent), 3 some items failed, 4 --wait timed out, 5 plan --detailed-exitcode:
+    something would change, 130 interrupted.
     """
     ctx.obj = AppContext(
         GlobalOptions(
@@ -216,6 +218,7 @@ app.command("modify")(modify)
 app.command("import-image")(import_image)
 app.command("describe-images")(describe_images)
 register_lifecycle(app)
+register_plan(app)
 app.add_typer(sandbox_app, name="sandbox")
 
 

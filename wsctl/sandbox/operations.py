@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from wsctl.sandbox import ids, lifecycle, lifecycle_ops
+from wsctl.sandbox import ids, lifecycle, lifecycle_ops, tag_ops
 from wsctl.sandbox.common import ApiError, ItemFailure, Operation, Tx, insert_workspace, invalid, problems_text
 from wsctl.sandbox.seed import UPDATE_FAILS_USER
 from wsctl.sandbox.settings import ACCOUNT_ID
@@ -481,4 +481,5 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeWorkspaceDirectories": describe_workspace_directories,
     "DescribeWorkspaceBundles": describe_workspace_bundles,
     **lifecycle_ops.OPERATIONS,
+    **tag_ops.OPERATIONS,
 }
