@@ -20,7 +20,12 @@ from wsctl.cli.lifecycle import register as register_lifecycle
 from wsctl.cli.modify import modify
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
-from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
+from wsctl.cli.typer_internals import (
+    evaluate_annotations_once,
+    hide_argument_types,
+    plain_option_types,
+    whole_summaries,
+)
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -211,6 +216,8 @@ app.add_typer(sandbox_app, name="sandbox")
 
 evaluate_annotations_once(app)
 hide_argument_types()
+plain_option_types()
+whole_summaries()
 
 
 def _reader_gone() -> int:

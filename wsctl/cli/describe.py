@@ -79,7 +79,7 @@ def describe(
     Example:
 
         \b
-        wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
+        wsctl --sandbox describe --directory-id d-318474464b --state AVAILABLE -o ids
     """
     app = app_context(ctx, output, no_input, debug)
     ids = list(dict.fromkeys([*(ids or []), *read_ids(ids_from, app.stdin)]))
