@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wsctl.cli.completion import complete_compute_types, complete_running_modes
+from wsctl.cli.completion import (
+    complete_bundle_ids,
+    complete_compute_types,
+    complete_directory_ids,
+    complete_running_modes,
+)
 from wsctl.cli.options import (
     DebugOpt,
     DryRunOpt,
@@ -32,8 +37,14 @@ def create(
         list[str] | None,
         typer.Option("-f", "--file", help="YAML, JSON or CSV batch file (repeatable; - reads stdin).", metavar="FILE"),
     ] = None,
-    directory_id: Annotated[str | None, typer.Option("--directory-id", metavar="ID", help="Directory (d-...).")] = None,
-    bundle_id: Annotated[str | None, typer.Option("--bundle-id", metavar="ID", help="Bundle (wsb-...).")] = None,
+    directory_id: Annotated[
+        str | None,
+        typer.Option("--directory-id", metavar="ID", help="Directory (d-...).", autocompletion=complete_directory_ids),
+    ] = None,
+    bundle_id: Annotated[
+        str | None,
+        typer.Option("--bundle-id", metavar="ID", help="Bundle (wsb-...).", autocompletion=complete_bundle_ids),
+    ] = None,
     users: Annotated[list[str] | None, typer.Option("--user", metavar="NAME", help="A user name (repeatable).")] = None,
     running_mode: Annotated[
         str | None,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from wsctl.cli.completion import complete_bundle_ids
 from wsctl.cli.options import (
     DebugOpt,
     DryRunOpt,
@@ -92,7 +93,13 @@ def _lifecycle(
         bool, typer.Option("--force", metavar="", help="Also reboot WorkSpaces stuck in REBOOTING (over 20 minutes).")
     ] = False,
     target_bundle: Annotated[
-        str | None, typer.Option("--bundle-id", metavar="ID", help="The bundle to migrate to (required).")
+        str | None,
+        typer.Option(
+            "--bundle-id",
+            metavar="ID",
+            help="The bundle to migrate to (required).",
+            autocompletion=complete_bundle_ids,
+        ),
     ] = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,

@@ -127,6 +127,11 @@ def _choice(title: str, value: Any) -> Any:
 
 def pick_directory(app: AppContext) -> str:
     directories = app.service.describe_directories()
+    from wsctl.cli.completion import remember_ids, scope_of
+
+    remember_ids(
+        scope_of(app.options), "directories", {d["DirectoryId"]: d.get("DirectoryName", "") for d in directories}
+    )
     if not directories:
         raise UsageError("no WorkSpaces directory is registered in this account and Region; register one first")
     # Registered directories first: they are the ones WorkSpaces can be created in.
@@ -151,6 +156,9 @@ def bundle_title(bundle: dict[str, Any]) -> str:
 
 def pick_bundle(app: AppContext) -> str:
     bundles = app.service.describe_bundles() + app.service.describe_bundles(owner="AMAZON")
+    from wsctl.cli.completion import remember_ids, scope_of
+
+    remember_ids(scope_of(app.options), "bundles", {b["BundleId"]: b.get("Name", "") for b in bundles})
     if not bundles:
         raise UsageError("no bundles found; pass --bundle-id")
     choices = [_choice(bundle_title(b), b["BundleId"]) for b in bundles]
