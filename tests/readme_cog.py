@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +69,9 @@ _tour: Tour | None = None
 
 
 def _environment(base: Path) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WSCTL_", "XDG_", "_WSCTL", "_TYPER"))}
+    # Nothing of the reader's shell that changes what wsctl (or Rich) prints: accounts, state, colours, sizes.
+    dropped = ("AWS_", "WSCTL_", "XDG_", "_WSCTL", "_TYPER", "FORCE_COLOR", "CLICOLOR", "TTY_", "COLORTERM", "JUPYTER")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     home = base / "home"
     (home / ".aws").mkdir(parents=True, exist_ok=True)
     bin_dir = str(Path(sys.executable).parent)  # the wsctl installed with this Python, first
@@ -133,6 +134,8 @@ def _current() -> Tour:
 
 def _run(command: str, stdin: str | None = None) -> str:
     tour = _current()
+    if command.startswith("aws ") and shutil.which("aws", path=tour.env["PATH"]) is None:  # pragma: no cover
+        raise RuntimeError("this README block runs the AWS CLI: pip install -e '.[test]'")
     proc = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         cwd=tour.work,

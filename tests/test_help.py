@@ -66,7 +66,7 @@ def test_root_help_lists_whole_summaries(columns: int):
 
 @pytest.mark.parametrize("path", [path for path, _ in ALL], ids=_id)
 def test_summaries_fit_80_columns(path: tuple[str, ...]):
-    group = ROOT if len(path) == 1 else dict(ALL)[path[:-1]]
+    group: Any = ROOT if len(path) == 1 else dict(ALL)[path[:-1]]
     widest = max(len(name) for name in group.commands)
     summary = dict(ALL)[path].get_short_help_str()
     # "  NAME  SUMMARY" in the 78 columns Click uses on an 80-column terminal, two spaces either side of the name column
