@@ -186,6 +186,12 @@ def main(
 
     Data goes to stdout, everything else to stderr. Exit codes: 0 success, 1 error,
     2 invalid input (nothing sent), 3 some items failed, 4 --wait timed out, 130 interrupted.
+
+    Example (the built-in sandbox: no AWS account needed):
+
+        \b
+        wsctl --sandbox create -f examples/fleet.yaml --yes --wait
+        wsctl --sandbox describe
     """
     ctx.obj = AppContext(
         GlobalOptions(
