@@ -17,9 +17,11 @@ What cannot be made the same from run to run is substituted, and only that (`nor
 - timestamps (`2026-12-02T00:04:43Z`, `20261202T000443Z`, `2026-12-02 00:04`) become
   2026-12-01T12:00:00Z (or the same in the format printed);
 - durations (`0.3 s`, `Waited 2 s`) become 0.4 s, or 2 s when wsctl printed whole seconds;
-- the run record's folder is shown as the XDG default, `~/.local/state/wsctl/runs/`, and
-  its process ID as 4242;
-- the temporary folders' paths become `~/.local/state/wsctl/sandbox.sqlite3` and `.`;
+- the temporary state folder is shown as the XDG default of a user called `you`,
+  `/home/you/.local/state` (so a run record is `/home/you/.local/state/wsctl/runs/...`), and
+  the run record's process ID as 4242;
+- the sandbox database is shown at its default place, `/home/you/.local/state/wsctl/sandbox.sqlite3`,
+  and the working folder as `.`;
 - the free port `wsctl sandbox serve --port 0` picked becomes 39379;
 - trailing spaces are dropped (Rich pads a table's title to the table's width).
 """
@@ -45,7 +47,7 @@ TIMESTAMP = "2026-12-01T12:00:00Z"
 TIMESTAMP_COMPACT = "20261201T120000Z"
 SHOWN_PID = "4242"
 SHOWN_PORT = "39379"
-STATE_SHOWN = "~/.local/state"
+STATE_SHOWN = "/home/you/.local/state"  # wsctl prints the absolute path
 
 
 @dataclass
