@@ -105,3 +105,17 @@ def test_a_state_directory_that_cannot_be_written_does_not_fail_describe(tmp_pat
     blocked.write_text("a file where the state directory would be")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocked))
     remember_ids("sandbox", "directories", {"d-318474464b": ""})  # no exception
+
+
+def test_create_prompts_remember_the_directories_and_bundles_they_listed(monkeypatch):
+    from wsctl.cli import prompts
+    from wsctl.context import AppContext
+
+    monkeypatch.setattr(prompts, "_select", lambda title, choices, **kw: choices[0].value)
+    app = AppContext(GlobalOptions(sandbox=True))
+    prompts.pick_directory(app)
+    prompts.pick_bundle(app)
+    path = state_dir() / "completion" / "sandbox.json"
+    cached = json.loads(path.read_text())
+    assert cached["directories"] == catalogue()["directories"]
+    assert cached["bundles"] == catalogue()["bundles"]
