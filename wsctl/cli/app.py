@@ -21,7 +21,12 @@ from wsctl.cli.modify import modify
 from wsctl.cli.plan import register as register_plan
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
-from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
+from wsctl.cli.typer_internals import (
+    evaluate_annotations_once,
+    hide_argument_types,
+    plain_option_types,
+    whole_summaries,
+)
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -192,6 +197,12 @@ def main(
     Data goes to stdout, everything else to stderr. Exit codes: 0 success, 1 error,
     2 invalid input (nothing sent), 3 some items failed, 4 --wait timed out, 5 plan --detailed-exitcode:
     something would change, 130 interrupted.
+
+    Example (the built-in sandbox: no AWS account needed):
+
+        \b
+        wsctl --sandbox create -f examples/fleet.yaml --yes --wait
+        wsctl --sandbox describe
     """
     ctx.obj = AppContext(
         GlobalOptions(
@@ -224,6 +235,8 @@ app.add_typer(sandbox_app, name="sandbox")
 
 evaluate_annotations_once(app)
 hide_argument_types()
+plain_option_types()
+whole_summaries()
 
 
 def _reader_gone() -> int:

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wsctl.cli.completion import complete_compute_types, complete_running_modes
+from wsctl.cli.completion import (
+    complete_bundle_ids,
+    complete_compute_types,
+    complete_directory_ids,
+    complete_running_modes,
+)
 from wsctl.cli.options import (
     DebugOpt,
     DryRunOpt,
@@ -33,8 +38,14 @@ def create(
         list[str] | None,
         typer.Option("-f", "--file", help="YAML, JSON or CSV batch file (repeatable; - reads stdin).", metavar="FILE"),
     ] = None,
-    directory_id: Annotated[str | None, typer.Option("--directory-id", metavar="ID", help="Directory (d-...).")] = None,
-    bundle_id: Annotated[str | None, typer.Option("--bundle-id", metavar="ID", help="Bundle (wsb-...).")] = None,
+    directory_id: Annotated[
+        str | None,
+        typer.Option("--directory-id", metavar="ID", help="Directory (d-...).", autocompletion=complete_directory_ids),
+    ] = None,
+    bundle_id: Annotated[
+        str | None,
+        typer.Option("--bundle-id", metavar="ID", help="Bundle (wsb-...).", autocompletion=complete_bundle_ids),
+    ] = None,
     users: Annotated[list[str] | None, typer.Option("--user", metavar="NAME", help="A user name (repeatable).")] = None,
     running_mode: Annotated[
         str | None,
@@ -69,10 +80,22 @@ def create(
         typer.Option("--volume-encryption-key", metavar="KEY", help="KMS key ARN or alias for encrypted volumes."),
     ] = None,
     encrypt_root: Annotated[
-        bool | None, typer.Option("--encrypt-root/--no-encrypt-root", metavar="", show_default=False)
+        bool | None,
+        typer.Option(
+            "--encrypt-root/--no-encrypt-root",
+            metavar="",
+            show_default=False,
+            help="Encrypt the root volume with --volume-encryption-key (default: not encrypted).",
+        ),
     ] = None,
     encrypt_user: Annotated[
-        bool | None, typer.Option("--encrypt-user/--no-encrypt-user", metavar="", show_default=False)
+        bool | None,
+        typer.Option(
+            "--encrypt-user/--no-encrypt-user",
+            metavar="",
+            show_default=False,
+            help="Encrypt the user volume with --volume-encryption-key (default: not encrypted).",
+        ),
     ] = None,
     tags: Annotated[list[str] | None, typer.Option("--tag", metavar="KEY=VALUE", help="A tag (repeatable).")] = None,
     dry_run: DryRunOpt = False,
@@ -84,9 +107,9 @@ def create(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Create WorkSpaces from flags, YAML or CSV files; any number, 25 per call.
+    """Create WorkSpaces from flags, YAML or CSV: any number.
 
-    Every entry is checked before anything is sent; users who already have a WorkSpace
+    Requests go 25 a call. Every entry is checked before anything is sent; users who already have a WorkSpace
     in the directory are reported as existing and not sent again, so rerunning a batch
     finishes it. Each setting comes from the entry itself, else the command-line flag,
     else the file's `defaults:`.
@@ -94,10 +117,10 @@ def create(
     Example:
 
         \b
-        wsctl create -f examples/fleet.yaml --wait
+        wsctl --sandbox create -f examples/fleet.yaml --yes --wait
 
         \b
-        wsctl create --directory-id d-1234567890 --bundle-id wsb-0123abcd9 --user alice --user bob
+        wsctl --sandbox create --directory-id d-318474464b --bundle-id wsb-5hpqxx90z --user user0001 --user user0002
     """
     from wsctl.input.flags import parse_tags
 

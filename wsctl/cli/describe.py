@@ -6,7 +6,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from wsctl.cli.completion import complete_states
+from wsctl.cli.completion import complete_bundle_ids, complete_directory_ids, complete_states
 from wsctl.cli.options import (
     DebugOpt,
     NoInputOpt,
@@ -37,13 +37,22 @@ def describe(
         typer.Option("--id", metavar="ID", help="A WorkSpace ID (repeatable; any number, 25 per call)."),
     ] = None,
     directory_id: Annotated[
-        str | None, typer.Option("--directory-id", metavar="ID", help="WorkSpaces of this directory.")
+        str | None,
+        typer.Option(
+            "--directory-id",
+            metavar="ID",
+            help="WorkSpaces of this directory.",
+            autocompletion=complete_directory_ids,
+        ),
     ] = None,
     user: Annotated[
         str | None, typer.Option("--user", metavar="NAME", help="Only this user's WorkSpace (needs --directory-id).")
     ] = None,
     bundle_id: Annotated[
-        str | None, typer.Option("--bundle-id", metavar="ID", help="WorkSpaces created from this bundle.")
+        str | None,
+        typer.Option(
+            "--bundle-id", metavar="ID", help="WorkSpaces created from this bundle.", autocompletion=complete_bundle_ids
+        ),
     ] = None,
     name: Annotated[
         str | None, typer.Option("--name", metavar="NAME", help="The WorkSpace with this WorkspaceName.")
@@ -87,7 +96,7 @@ def describe(
     Example:
 
         \b
-        wsctl describe --directory-id d-1234567890 --state STOPPED -o ids
+        wsctl --sandbox describe --directory-id d-318474464b --state AVAILABLE -o ids
     """
     app = app_context(ctx, output, no_input, debug)
     chosen = _check_columns(columns)
@@ -102,6 +111,9 @@ def describe(
         workspace_name=name,
         limit=None if wanted_states else limit,
     )
+    from wsctl.cli.completion import remember_workspaces, scope_of
+
+    remember_workspaces(scope_of(app.options), workspaces)  # for --directory-id/--bundle-id <TAB>
     if wanted_states:
         workspaces = [w for w in workspaces if w.get("State") in wanted_states][:limit]
     if wait:

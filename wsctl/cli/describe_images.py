@@ -29,12 +29,12 @@ def describe_images(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Show the account's own WorkSpaces images, or the ones given with --id.
+    """Show WorkSpaces images (your own, or those --id names).
 
     Example:
 
         \b
-        wsctl describe-images --id wsi-0123abcd9 --wait
+        wsctl --sandbox describe-images -o json
     """
     from wsctl.input.flags import flag_problems, raise_if_problems
 

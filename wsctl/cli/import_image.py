@@ -65,15 +65,16 @@ def import_image(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Import a Windows BYOL image from an EC2 AMI (ImportWorkspaceImage).
+    """Import a Windows BYOL image from an EC2 AMI.
 
-    Ingestion takes 90 minutes or more (3 hours or more with Office); --wait follows it to AVAILABLE,
-    or to ERROR with every ErrorDetails entry, each naming what to fix in the image.
+    The call is ImportWorkspaceImage. Ingestion takes 90 minutes or more (3 hours or more
+    with Office); --wait follows it to AVAILABLE, or to ERROR with every ErrorDetails entry,
+    each naming what to fix in the image.
 
     Example:
 
         \b
-        wsctl import-image --ec2-image-id ami-0123456789abcdef0 --ingestion-process BYOL_REGULAR_WSP \\
+        wsctl --sandbox import-image --ec2-image-id ami-c9d0e0052cef85c13 --ingestion-process BYOL_REGULAR_WSP \\
             --name win11-golden --description "Windows 11 golden image" --wait
     """
     from wsctl.input.flags import parse_tags, raise_if_problems

@@ -185,6 +185,11 @@ def _last_first(titled: list[tuple[str, str]], last: str | None) -> list[Any]:
 
 def pick_directory(app: AppContext, last: str | None = None) -> str:
     directories = app.service.describe_directories()
+    from wsctl.cli.completion import remember_ids, scope_of
+
+    remember_ids(
+        scope_of(app.options), "directories", {d["DirectoryId"]: d.get("DirectoryName", "") for d in directories}
+    )
     if not directories:
         raise UsageError("no WorkSpaces directory is registered in this account and Region; register one first")
     # Registered directories first: they are the ones WorkSpaces can be created in.
@@ -210,6 +215,9 @@ def bundle_title(bundle: dict[str, Any]) -> str:
 
 def pick_bundle(app: AppContext, last: str | None = None) -> str:
     bundles = app.service.describe_bundles() + app.service.describe_bundles(owner="AMAZON")
+    from wsctl.cli.completion import remember_ids, scope_of
+
+    remember_ids(scope_of(app.options), "bundles", {b["BundleId"]: b.get("Name", "") for b in bundles})
     if not bundles:
         raise UsageError("no bundles found; pass --bundle-id")
     titled = [(bundle_title(b), str(b["BundleId"])) for b in bundles]

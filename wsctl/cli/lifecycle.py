@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from wsctl.cli.completion import complete_bundle_ids
 from wsctl.cli.options import (
     DebugOpt,
     DryRunOpt,
@@ -31,42 +32,53 @@ from wsctl.cli.options import (
 
 FILE_HELP = "YAML or CSV with a workspace_id per WorkSpace (a `workspaces:` list, or a workspace_id column)."
 
-HELP: dict[str, tuple[str, str]] = {
+# command -> (one-line summary, what else to know, an example that runs on the sandbox).
+HELP: dict[str, tuple[str, str, str]] = {
     "start": (
-        "Start STOPPED WorkSpaces (AUTO_STOP or MANUAL running mode), 25 per call.",
-        "wsctl describe --state STOPPED -o ids | wsctl start - --yes --wait",
+        "Start STOPPED WorkSpaces, 25 per call.",
+        "Only AUTO_STOP and MANUAL WorkSpaces in STOPPED start; the others are skipped, with the reason.",
+        "wsctl --sandbox describe --state STOPPED -o ids | wsctl --sandbox start - --yes --wait",
     ),
     "stop": (
-        "Stop WorkSpaces (AUTO_STOP or MANUAL; AVAILABLE, IMPAIRED, UNHEALTHY or ERROR), 25 per call.",
-        "wsctl stop --directory-id d-1234567890 --yes --wait",
+        "Stop WorkSpaces, 25 per call.",
+        "Only AUTO_STOP and MANUAL WorkSpaces in AVAILABLE, IMPAIRED, UNHEALTHY or ERROR stop; the others are "
+        "skipped, with the reason.",
+        "wsctl --sandbox stop --directory-id d-318474464b --yes --wait",
     ),
     "reboot": (
-        "Reboot AVAILABLE or UNHEALTHY WorkSpaces, 25 per call (--force for one stuck in REBOOTING).",
-        "wsctl describe --state UNHEALTHY -o ids | wsctl reboot - --yes --wait",
+        "Reboot WorkSpaces, 25 per call.",
+        "AVAILABLE and UNHEALTHY WorkSpaces reboot; --force also reboots one stuck in REBOOTING.",
+        "wsctl --sandbox describe --state UNHEALTHY -o ids | wsctl --sandbox reboot - --yes --wait",
     ),
     "rebuild": (
-        "Rebuild WorkSpaces: a new root volume from the bundle, the user volume from its latest snapshot.",
-        "wsctl describe --state ERROR -o ids | wsctl rebuild - --yes --wait",
+        "Rebuild WorkSpaces from their bundle, one per call.",
+        "A new root volume from the bundle, the user volume from its latest snapshot.",
+        "wsctl --sandbox describe --state ERROR -o ids | wsctl --sandbox rebuild - --yes --wait",
     ),
     "restore": (
-        "Restore WorkSpaces to their last known healthy state (root and user volumes from snapshots).",
-        "wsctl restore ws-0123abcd9 --wait",
+        "Restore WorkSpaces to their last healthy snapshots.",
+        "The root and user volumes come back from the last known healthy state, one WorkSpace per call.",
+        "wsctl --sandbox describe --state ERROR -o ids | wsctl --sandbox restore - --yes --wait",
     ),
     "migrate": (
-        "Migrate WorkSpaces to another bundle: each becomes a new WorkSpace, the old one is terminated.",
-        "wsctl migrate ws-0123abcd9 --bundle-id wsb-0123abcd9 --wait",
+        "Migrate WorkSpaces to another bundle.",
+        "Each becomes a new WorkSpace with the same user volume; the old one is terminated.",
+        "wsctl --sandbox migrate --directory-id d-9bc1c610f8 --bundle-id wsb-5hpqxx90z --yes --wait",
     ),
     "maintenance on": (
-        "Put WorkSpaces in ADMIN_MAINTENANCE: users cannot log in; reboot, stop, start, rebuild, restore refused.",
-        "wsctl maintenance on --directory-id d-1234567890 --yes",
+        "Put WorkSpaces in ADMIN_MAINTENANCE.",
+        "Users cannot log in; reboot, stop, start, rebuild and restore are refused until it is off.",
+        "wsctl --sandbox maintenance on --directory-id d-9bc1c610f8 --yes",
     ),
     "maintenance off": (
-        "Take WorkSpaces out of ADMIN_MAINTENANCE (back to AVAILABLE).",
-        "wsctl maintenance off --directory-id d-1234567890 --yes",
+        "Take WorkSpaces out of ADMIN_MAINTENANCE.",
+        "They go back to AVAILABLE.",
+        "wsctl --sandbox maintenance off --directory-id d-9bc1c610f8 --yes",
     ),
     "terminate": (
-        "Terminate WorkSpaces for good (their users' data is destroyed): always confirmed, by typing the count.",
-        "wsctl describe --directory-id d-1234567890 --state ERROR -o ids | wsctl terminate - --yes",
+        "Terminate WorkSpaces for good (their data is destroyed).",
+        "Always confirmed on a terminal, by typing the number of WorkSpaces; --yes without a terminal.",
+        "wsctl --sandbox describe --state ERROR -o ids | wsctl --sandbox terminate - --yes",
     ),
 }
 
@@ -81,7 +93,13 @@ def _lifecycle(
         bool, typer.Option("--force", metavar="", help="Also reboot WorkSpaces stuck in REBOOTING (over 20 minutes).")
     ] = False,
     target_bundle: Annotated[
-        str | None, typer.Option("--bundle-id", metavar="ID", help="The bundle to migrate to (required).")
+        str | None,
+        typer.Option(
+            "--bundle-id",
+            metavar="ID",
+            help="The bundle to migrate to (required).",
+            autocompletion=complete_bundle_ids,
+        ),
     ] = None,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
@@ -146,7 +164,7 @@ def _annotations() -> dict[str, Any]:
 
 def command_for(command: str) -> Any:
     """`_lifecycle` as the command `command`: its help, its --timeout default, its own flags."""
-    summary, example = HELP[command]
+    summary, detail, example = HELP[command]
 
     def run(ctx: typer.Context, **kwargs: Any) -> None:
         ctx.meta["wsctl_action"] = command
@@ -164,14 +182,14 @@ def command_for(command: str) -> Any:
     run.__signature__ = signature.replace(parameters=keep)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in keep} | {"return": None}
     run.__name__ = command.replace(" ", "_")
-    run.__doc__ = f"{summary}\n\n    Example:\n\n        \b\n        {example}\n    "
+    run.__doc__ = f"{summary}\n\n    {detail}\n\n    Example:\n\n        \b\n        {example}\n    "
     return run
 
 
 def register(app: typer.Typer) -> None:
     for command in ("start", "stop", "reboot", "rebuild", "restore", "migrate", "terminate"):
         app.command(command)(command_for(command))
-    maintenance = typer.Typer(help="Admin maintenance: ADMIN_MAINTENANCE on or off.", no_args_is_help=True)
+    maintenance = typer.Typer(help="Admin maintenance (ADMIN_MAINTENANCE) on or off.", no_args_is_help=True)
     for state in ("on", "off"):
         maintenance.command(state)(command_for(f"maintenance {state}"))
     app.add_typer(maintenance, name="maintenance")

@@ -53,18 +53,19 @@ def modify(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Change the compute type or grow the volumes of WorkSpaces, checked against the documented rules.
+    """Change the compute type or grow the volumes of WorkSpaces.
 
-    Compute type and volume size never change in the same call; volumes only grow; root/user
-    GiB must be 80/10, 80/50, 80/100, 175-2000/100-2000 (or 100/100 for Graphics types);
-    GRAPHICS and GRAPHICSPRO cannot change compute type, g4dn types change only between
-    themselves. Growing both volumes takes two calls (user first when root leaves 80):
-    wsctl runs them in order and waits between them.
+    Every change is checked against the documented rules first. Compute type and volume size
+    never change in the same call; volumes only grow; root/user GiB must be 80/10, 80/50,
+    80/100, 175-2000/100-2000 (or 100/100 for Graphics types); GRAPHICS and GRAPHICSPRO
+    cannot change compute type, g4dn types change only between themselves. Growing both
+    volumes takes two calls (user first when root leaves 80): wsctl runs them in order and
+    waits between them.
 
     Example:
 
         \b
-        wsctl modify ws-0123abcd9 --root-volume-size 175 --user-volume-size 100 --wait
+        wsctl --sandbox modify --directory-id d-9bc1c610f8 --root-volume-size 175 --user-volume-size 100 --yes --wait
     """
     app = app_context(ctx, output, no_input, debug)
     from wsctl.cli.prompts import confirmer

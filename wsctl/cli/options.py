@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from wsctl.cli.completion import complete_bundle_ids, complete_directory_ids
 from wsctl.context import AppContext
 from wsctl.options import OutputFormat
 
@@ -62,10 +63,19 @@ TargetIdsArg = Annotated[
     typer.Argument(metavar="ID", help="WorkSpace IDs; - reads IDs from stdin, one a line.", show_default=False),
 ]
 TargetDirectoryOpt = Annotated[
-    str | None, typer.Option("--directory-id", metavar="ID", help="Every WorkSpace of this directory.")
+    str | None,
+    typer.Option(
+        "--directory-id",
+        metavar="ID",
+        help="Every WorkSpace of this directory.",
+        autocompletion=complete_directory_ids,
+    ),
 ]
 TargetBundleOpt = Annotated[
-    str | None, typer.Option("--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.")
+    str | None,
+    typer.Option(
+        "--bundle-id", metavar="ID", help="Every WorkSpace made from this bundle.", autocompletion=complete_bundle_ids
+    ),
 ]
 ChangeWaitOpt = Annotated[bool, wait_option("Follow each change until it has been applied.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", metavar="", help="Do not ask for confirmation.")]

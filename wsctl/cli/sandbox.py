@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from wsctl.sandbox.server import SandboxHTTPServer
 
 sandbox_app = typer.Typer(
-    help="The built-in sandbox: a local WorkSpaces-compatible backend (no AWS account needed).",
+    help="The built-in sandbox: WorkSpaces without an AWS account.",
     no_args_is_help=True,
 )
 
@@ -27,16 +27,22 @@ sandbox_app = typer.Typer(
 def reset(
     ctx: typer.Context,
     users: Annotated[
-        int, typer.Option("--users", min=0, max=MAX_SEED_USERS, help="Users in the first directory.")
+        int, typer.Option("--users", metavar="N", min=0, max=MAX_SEED_USERS, help="Users in the first directory.")
     ] = 50,
     time_scale: Annotated[
         float,
-        typer.Option("--time-scale", min=0.0, help="Multiply every lifecycle duration (0.1 is ten times faster)."),
+        typer.Option(
+            "--time-scale",
+            metavar="FACTOR",
+            min=0.0,
+            help="Multiply every lifecycle duration (0.1 is ten times faster).",
+        ),
     ] = 1.0,
     rate_limit: Annotated[
         float | None,
         typer.Option(
             "--rate-limit",
+            metavar="RPS",
             min=0.001,
             help="Answer ThrottlingException above this many requests per second (AWS: 2). [default: off]",
             show_default=False,
@@ -45,44 +51,63 @@ def reset(
     burst: Annotated[
         int | None,
         typer.Option(
-            "--burst", min=1, help="Requests allowed at once before --rate-limit applies (AWS: 5).", show_default=False
+            "--burst",
+            metavar="N",
+            min=1,
+            help="Requests allowed at once before --rate-limit applies (AWS: 5).",
+            show_default=False,
         ),
     ] = None,
     throttle_rate: Annotated[
-        float, typer.Option("--throttle-rate", min=0.0, max=1.0, help="Share of requests answered ThrottlingException.")
+        float,
+        typer.Option(
+            "--throttle-rate", metavar="P", min=0.0, max=1.0, help="Share of requests answered ThrottlingException."
+        ),
     ] = 0.0,
     server_error_rate: Annotated[
         float,
         typer.Option(
-            "--server-error-rate", min=0.0, max=1.0, help="Share of requests answered HTTP 500 before doing anything."
+            "--server-error-rate",
+            metavar="P",
+            min=0.0,
+            max=1.0,
+            help="Share of requests answered HTTP 500 before doing anything.",
         ),
     ] = 0.0,
     lost_response_rate: Annotated[
         float,
         typer.Option(
             "--lost-response-rate",
+            metavar="P",
             min=0.0,
             max=1.0,
             help="Share of requests that do their work, then answer HTTP 500 (the response is lost).",
         ),
     ] = 0.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for IDs and fault decisions (same seed, same run).")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", help="Seed for IDs and fault decisions (same seed, same run).")
+    ] = 0,
     core: Annotated[
         bool,
         typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
     ] = True,
-    image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+    image_limit: Annotated[
+        int, typer.Option("--image-limit", metavar="N", min=0, help="Images the account may own.")
+    ] = 40,
     force: Annotated[
         bool,
         typer.Option(
             "--force",
+            metavar="",
             help="Replace the file even if it is not a wsctl sandbox (another program's database, not SQLite at all).",
         ),
     ] = False,
     output: OutputOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Recreate the sandbox: a fresh seed, these settings, request counters at zero.
+    """Recreate the sandbox with these settings.
+
+    A fresh seed, request counters at zero.
 
     The seed: a SIMPLE_AD directory with --users users (user0001, ...) plus users that make
     an operation fail (sandbox-update-fails, -reboot-fails, -rebuild-fails, -restore-fails),
@@ -97,6 +122,7 @@ def reset(
 
         \b
         wsctl sandbox reset --time-scale 0.1 --rate-limit 2 --burst 5 --throttle-rate 0.2 --seed 7
+        wsctl --sandbox create -f examples/fleet.yaml --yes --wait
     """
     app = app_context(ctx, output, debug=debug)
     if burst is not None and rate_limit is None:
@@ -138,12 +164,15 @@ def reset(
 
 @sandbox_app.command("info")
 def info(ctx: typer.Context, output: OutputOpt = None, debug: DebugOpt = False) -> None:
-    """Show the sandbox's seed (directories, users, bundles, EC2 images), request counters and settings.
+    """Show the sandbox's seed, request counters and settings.
+
+    The seed: directories and their users, bundles, EC2 images to import.
 
     Example:
 
         \b
         wsctl sandbox info -o json | jq -r '.Directories[0].DirectoryId'
+        wsctl --sandbox describe --directory-id d-318474464b
     """
     app = app_context(ctx, output, debug=debug)
     if app.output is OutputFormat.ids:
@@ -159,19 +188,23 @@ def info(ctx: typer.Context, output: OutputOpt = None, debug: DebugOpt = False) 
 @sandbox_app.command("serve")
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0 picks a free one).")
+        int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port to listen on (0 picks a free one).")
     ] = 4599,
     allow_remote: Annotated[
         bool,
         typer.Option(
-            "--allow-remote", help="Allow a non-loopback --host (anyone who can reach it can use the sandbox)."
+            "--allow-remote",
+            metavar="",
+            help="Allow a non-loopback --host (anyone who can reach it can use the sandbox).",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No request log on stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="", help="No request log on stderr.")] = False,
 ) -> None:
-    """Serve the sandbox over HTTP for the AWS CLI, other SDKs and Terraform.
+    """Serve the sandbox over HTTP for the AWS CLI and other SDKs.
+
+    For Terraform too.
 
     It speaks both protocols of the WorkSpaces model: AWS JSON 1.1 (POST / with
     X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. The first line on
@@ -183,6 +216,7 @@ def serve(
         \b
         wsctl sandbox serve --port 4599 &
         aws workspaces describe-workspaces --endpoint-url http://127.0.0.1:4599
+        wsctl --endpoint-url http://127.0.0.1:4599 describe   # the same data as wsctl --sandbox describe
     """
     app = app_context(ctx)
     from wsctl.sandbox.server import is_loopback

@@ -54,16 +54,17 @@ def set_mode(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Set the running mode of WorkSpaces: by ID, from stdin, a directory, a bundle or a file.
+    """Set the running mode of WorkSpaces.
 
-    WorkSpaces already in the requested mode are reported as unchanged and not sent.
-    An auto-stop timeout applies only to AUTO_STOP and comes in 60-minute steps.
-    MANUAL needs an Amazon WorkSpaces Core account that AWS has allow-listed.
+    Targets: IDs, - for IDs on stdin, a directory, a bundle or a file. WorkSpaces already in
+    the requested mode are reported as unchanged and not sent. An auto-stop timeout applies
+    only to AUTO_STOP and comes in 60-minute steps. MANUAL needs an Amazon WorkSpaces Core
+    account that AWS has allow-listed.
 
     Example:
 
         \b
-        wsctl describe --state STOPPED -o ids | wsctl set-mode - --running-mode ALWAYS_ON --yes
+        wsctl --sandbox describe --state AVAILABLE -o ids | wsctl --sandbox set-mode - --running-mode ALWAYS_ON --yes
     """
     app = app_context(ctx, output, no_input, debug)
     from wsctl.cli.prompts import confirmer

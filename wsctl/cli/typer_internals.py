@@ -312,3 +312,56 @@ def hide_argument_types() -> None:
     from typer.core import TyperArgument
 
     TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+def whole_summaries() -> None:
+    """`wsctl --help` lists each command's whole first sentence, never cut at `any...`.
+
+    Click shortens a command's summary to fit the width left beside the longest name,
+    cutting mid-sentence; the summaries are written to fit 80 columns (a test checks), and
+    where a terminal is narrower the formatter wraps them instead of cutting them.
+    """
+    if not KNOWN:  # pragma: no cover - another Typer: its own summaries
+        return
+    from typer._click.utils import make_default_short_help
+    from typer.core import TyperCommand, TyperGroup
+
+    def get_short_help_str(self: Any, limit: int = 45) -> str:
+        if self.short_help:
+            return str(inspect.cleandoc(self.short_help)).strip()
+        return make_default_short_help(self.help or "", max_length=10_000).strip()
+
+    TyperCommand.get_short_help_str = get_short_help_str  # type: ignore[method-assign]
+    TyperGroup.get_short_help_str = get_short_help_str  # type: ignore[method-assign]
+
+
+# Words for an option's value where the declaration gives no metavar, instead of Typer's
+# `<int range>`, `<float>`, `<list[str]>`: the Python type means nothing to a reader of --help.
+_VALUE_WORDS = {"int": "N", "float": "NUMBER", "str": "TEXT", "bool": "BOOLEAN"}
+
+
+def plain_option_types() -> None:
+    """`--users N`, not `--users <int range>`; a choice keeps its values (`<table|json|...>`)."""
+    if not KNOWN:  # pragma: no cover - another Typer: its own help
+        return
+    from typer.core import TyperOption
+
+    original = TyperOption.display_type_rich
+    if getattr(original, "wsctl_plain", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        shown = original(self, ctx)
+        if self.metavar is not None or not shown or not shown.startswith("<"):
+            return shown
+        inner = shown.rstrip(".")[1:-1]
+        suffix = shown[len(shown.rstrip(".")) :]
+        if inner.startswith("list[") and inner.endswith("]"):
+            inner = inner[5:-1]
+        if "|" in inner:  # a choice: its values are what the reader needs
+            return f"<{inner}>{suffix}"
+        word = inner.removesuffix(" range")
+        return _VALUE_WORDS.get(word, word.upper()) + suffix
+
+    display_type_rich.wsctl_plain = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]

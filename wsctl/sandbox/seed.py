@@ -56,6 +56,9 @@ _AMAZON_BUNDLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Ubuntu 22.04", _GENERAL),
 )
 
+# The seeded directories' names, in the order of their IDs (`seed` and `catalogue` both use it).
+DIRECTORY_NAMES = ("corp.example.com", "branch.example.org")
+
 # (name, compute label, description, outcome)
 _CUSTOM_BUNDLES = (
     ("corp-standard-win11", "Standard", "Corporate Windows 11 desktop", "AVAILABLE"),
@@ -71,6 +74,15 @@ _AMIS = (
 )
 
 
+def catalogue() -> dict[str, dict[str, str]]:
+    """The seeded directories and bundles, ID -> name, without a database (for shell completion)."""
+    s = CATALOGUE_SEED
+    directories = {ids.directory_id(s, n): name for n, name in enumerate(DIRECTORY_NAMES)}
+    names = [f"{label} with {os_name}" for os_name, labels in _AMAZON_BUNDLES for label in labels]
+    names += [name for name, *_ in _CUSTOM_BUNDLES]
+    return {"directories": directories, "bundles": {ids.bundle_id(s, n): name for n, name in enumerate(names)}}
+
+
 def seed(conn: sqlite3.Connection, settings: Settings, now: float) -> None:
     # The catalogue (directories, bundles, AMIs) has the same IDs whatever --seed says, so the
     # examples and the README work after any reset; --seed varies what gets created later
@@ -84,8 +96,8 @@ def seed(conn: sqlite3.Connection, settings: Settings, now: float) -> None:
     primary_users = [f"user{i:0{width}d}" for i in range(1, settings.users + 1)] + list(FAULT_USERS)
     second_users = [f"branch{i:02d}" for i in range(1, SECOND_DIRECTORY_USERS + 1)]
     directories = (
-        ("corp.example.com", "corp-example", "SIMPLE_AD", "SLiad", primary_users),
-        ("branch.example.org", "branch-example", "AD_CONNECTOR", "WSpdx", second_users),
+        (DIRECTORY_NAMES[0], "corp-example", "SIMPLE_AD", "SLiad", primary_users),
+        (DIRECTORY_NAMES[1], "branch-example", "AD_CONNECTOR", "WSpdx", second_users),
     )
     for n, (name, alias, kind, code_prefix, users) in enumerate(directories):
         data = _directory(s, n, name, alias, kind, code_prefix)
