@@ -108,7 +108,7 @@ def test_a_state_directory_that_cannot_be_written_does_not_fail_describe(tmp_pat
 
 
 def test_create_prompts_remember_the_directories_and_bundles_they_listed(monkeypatch):
-    from wsctl.cli import prompts
+    from wsctl.cli import interactive_create as prompts
     from wsctl.context import AppContext
 
     monkeypatch.setattr(prompts, "_select", lambda title, choices, **kw: choices[0].value)

@@ -41,9 +41,9 @@ DetailedOpt = Annotated[
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", metavar="", help="Only show the plan (the same as wsctl plan).")]
 
-PLAN_DOC = """Show how the WorkSpaces differ from a fleet file: what apply would create, change, migrate, terminate.
+PLAN_DOC = """Show how the WorkSpaces differ from a fleet file.
 
-    The file is what create takes (YAML, the AWS form, CSV, defaults:, any size); each
+    What apply would create, change, migrate and terminate. The file is what create takes (YAML, the AWS form, CSV, defaults:, any size); each
     entry is the WorkSpace one user should have in one directory. plan reads the WorkSpaces
     of those directories (25 a call) and the tags of the WorkSpaces whose entries give tags,
     and makes no other call. + create, ~ change, > migrate, - terminate (--prune), ? extra,
@@ -52,12 +52,12 @@ PLAN_DOC = """Show how the WorkSpaces differ from a fleet file: what apply would
     Example:
 
         \b
-        wsctl plan -f examples/fleet.yaml --detailed-exitcode
+        wsctl --sandbox plan -f examples/fleet.yaml --detailed-exitcode
     """
 
-APPLY_DOC = """Make the WorkSpaces what a fleet file says: create, change, migrate and (--prune) terminate.
+APPLY_DOC = """Make the WorkSpaces what a fleet file says.
 
-    Plans as wsctl plan does, shows the plan and asks; then creates, changes running modes
+    Creates, changes, migrates and (with --prune) terminates. Plans as wsctl plan does, shows the plan and asks; then creates, changes running modes
     and compute types, grows volumes (one volume a call), sets tags, migrates (only with
     --allow-migrate) and terminates extras (only with --prune, confirmed by typing the
     count). There is no state file: a second apply of the same file changes nothing, and
@@ -66,7 +66,7 @@ APPLY_DOC = """Make the WorkSpaces what a fleet file says: create, change, migra
     Example:
 
         \b
-        wsctl apply -f examples/fleet.yaml --wait
+        wsctl --sandbox apply -f examples/fleet.yaml --wait
     """
 
 
