@@ -71,7 +71,9 @@ def run_create(
         who = "the user already has" if len(existing) == 1 else f"all {count(len(existing), 'user')} already have"
         app.note(f"Nothing to create: {who} a WorkSpace.")
         if wait:
-            return wait_after_create(app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval)
+            return wait_after_create(
+                app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval, started=started
+            )
         show(app, results_outcome([], [], existing, sandbox=app.sandbox))
         return ExitCode.OK
     _print_summary(app, to_send, existing)
@@ -121,7 +123,14 @@ def run_create(
     app.note(_summary(app, outcome, started))
     if wait:
         code = wait_after_create(
-            app, outcome.pending, outcome.existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
+            app,
+            outcome.pending,
+            outcome.existing,
+            outcome,
+            requests,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            started=started,
         )
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.unconfirmed else code
     return ExitCode.PARTIAL if outcome.failed or outcome.unconfirmed else ExitCode.OK

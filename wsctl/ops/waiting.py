@@ -2,13 +2,15 @@
 
 Each command prints its own data (stdout); this module owns the stderr side of waiting
 and the exit codes: 0 all succeeded, 3 some failed and none pending, 4 timed out with
-some still pending (listed), 130 interrupted (pending items and the resume command shown).
+some still pending (listed), 130 interrupted (the counts and the resume command shown).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from wsctl.context import AppContext
@@ -33,6 +35,7 @@ def follow(
     poll_interval: float | None,
     seed: Mapping[str, dict[str, Any]] | None = None,
 ) -> WaitResult:
+    """Poll until settled, showing it on stderr; Ctrl-C ends the wait at once (`interrupted` set)."""
     from wsctl.render.live import make_display
 
     backoff = Backoff(first=poll_interval) if poll_interval else Backoff()
@@ -41,31 +44,75 @@ def follow(
     waiter = Waiter(
         items, fetch, spec, timeout=timeout, backoff=backoff, on_change=display.on_change, on_round=display.on_round
     )
-    with display:
+    with _polls_cancelled_on_interrupt(app), display:
         if seed:
             waiter.seed(seed)
-        return waiter.run()
+        display.on_round(waiter.result)  # the states already known (PENDING, as create answered), not "starting"
+        result = waiter.run()
+    if result.interrupted:
+        app.note("Stopping… (only the wait: what was sent carries on)")
+    return result
 
 
-def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resumable: bool = True) -> int:
-    """Report how the wait ended on stderr and return the exit code."""
+@contextmanager
+def _polls_cancelled_on_interrupt(app: AppContext) -> Iterator[None]:
+    """Ctrl-C during a wait stops it at once, even in the middle of a poll.
+
+    A poll of a large fleet is several describes queued on the client's rate limit; Python's
+    own Ctrl-C would let the queued ones wait for their turn first (seconds, with the live view
+    still ticking). This handler tells them to give up before the interrupt is raised. Only the
+    main thread can set a signal handler; elsewhere the default behaviour stays.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    bucket = app.rate_limiter
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        bucket.cancelled.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        bucket.cancelled.clear()
+
+
+def finish(
+    app: AppContext,
+    result: WaitResult,
+    *,
+    noun: str = "WorkSpace",
+    resumable: bool = True,
+    started: float | None = None,
+) -> int:
+    """Report how the wait ended on stderr, the summary line last, and return the exit code.
+
+    `started` (time.monotonic() when the run began) makes the summary give the whole run's
+    time, not only the wait's.
+    """
+    from wsctl.render.live import summary_line
+
     status = exit_status(result)
-    done = len(result.succeeded)
-    app.note(
-        f"Waited {result.elapsed:.0f} s: {done} succeeded, {len(result.failed)} failed, "
-        f"{len(result.pending)} still pending."
-    )
     for item in result.failed:
         app.warn(f"{item.id} {item.label}: {item.reason or item.state}".strip())
     if status in ("timeout", "interrupted"):
         pending = [i.id for i in result.pending]
-        why = "interrupted" if status == "interrupted" else "timed out"
-        app.warn(
-            f"{why} with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
-            + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
-        )
+        if status == "timeout":  # after Ctrl-C the counts and the resume command say enough
+            app.warn(
+                f"timed out with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
+                + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
+            )
         if resumable and pending:
             app.note(f"To keep waiting: {resume_command(app, pending)}")
+    total = time.monotonic() - started if started is not None else None
+    app.note(summary_line(result, status, total=total))
+    if status in ("timeout", "interrupted"):
         return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
     return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
 
@@ -142,6 +189,7 @@ def wait_after_create(
     *,
     timeout: float | None,
     poll_interval: float | None,
+    started: float | None = None,
 ) -> int:
     """`create --wait`: the new WorkSpaces (and existing unsettled ones) until AVAILABLE or failed."""
     from wsctl.render.create import failed_table, results_outcome
@@ -165,9 +213,10 @@ def wait_after_create(
     report = results_outcome(pending, failed_requests, existing, sandbox=app.sandbox, final=final)
     # A person reads the requests that failed, then where every new WorkSpace ended up.
     report.tables = [lambda: failed_table(failed_requests, sandbox=app.sandbox)] if failed_requests else []
-    report.tables.append(lambda: final_table(result, title="Final states", sandbox=app.sandbox))
+    if not result.interrupted:  # after Ctrl-C, a row per WorkSpace still pending would bury the counts
+        report.tables.append(lambda: final_table(result, title="Final states", sandbox=app.sandbox))
     show(app, report)
-    code = finish(app, result)
+    code = finish(app, result, started=started)
     if code == ExitCode.OK and failed_requests:
         return ExitCode.PARTIAL
     return code
