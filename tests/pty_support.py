@@ -23,9 +23,15 @@ class Terminal:
     """One `wsctl` process on a pty of `rows` x `cols`, with its output fed to a pyte screen."""
 
     def __init__(
-        self, args: Sequence[str], *, rows: int = 24, cols: int = 80, env: dict[str, str] | None = None
+        self,
+        args: Sequence[str],
+        *,
+        rows: int = 24,
+        cols: int = 80,
+        env: dict[str, str] | None = None,
+        unset: Sequence[str] = (),
     ) -> None:
-        full_env = {k: v for k, v in os.environ.items() if k not in _SIZE_VARIABLES}
+        full_env = {k: v for k, v in os.environ.items() if k not in (*_SIZE_VARIABLES, *unset)}
         full_env.update({"TERM": "xterm-256color", **(env or {})})
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -87,5 +93,13 @@ class Terminal:
         self.child.sendintr()
 
 
-def spawn(args: Sequence[str], *, rows: int = 24, cols: int = 80, env: dict[str, str] | None = None) -> Terminal:
-    return Terminal(args, rows=rows, cols=cols, env=env)
+def spawn(
+    args: Sequence[str],
+    *,
+    rows: int = 24,
+    cols: int = 80,
+    env: dict[str, str] | None = None,
+    unset: Sequence[str] = (),
+) -> Terminal:
+    """`python -m wsctl ARGS` on a fresh pty; `unset` names variables of this process it must not see."""
+    return Terminal(args, rows=rows, cols=cols, env=env, unset=unset)
