@@ -62,9 +62,9 @@ def test_a_250_workspace_create_with_failures_ends_with_the_summary_on_the_last_
     assert all(len(line) <= 80 for line in lines)
     assert term.finish(timeout=60) == 3  # some failed
     last = _last_line(term)
-    assert last == f"Done in {last.split('Done in ')[1].split(':')[0]}: {FLEET - FAILING} AVAILABLE, {FAILING} ERROR.", (
-        term.text()
-    )
+    assert (
+        last == f"Done in {last.split('Done in ')[1].split(':')[0]}: {FLEET - FAILING} AVAILABLE, {FAILING} ERROR."
+    ), term.text()
     assert "Traceback" not in term.raw.decode(errors="replace")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, Group, NewLine
 from rich.live import Live
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -203,25 +203,22 @@ class LiveDisplay:
             complete_style=style,
             finished_style="red" if failed else "bar.finished",
         )
-        bar_line = Table.grid()  # a bar alone does not end its line
-        bar_line.add_row(bar)
         share = 100 * done // total if total else 100
         progress = Text(f"{share}% · {done:,}/{total:,} settled · {duration(elapsed)} · {eta(done, total, elapsed)}")
         state_counts = Text(counts(items, still=False) if items else "starting")
-        changes = Table.grid(padding=(0, 1))
-        changes.add_column(no_wrap=True)
-        changes.add_column(no_wrap=True, overflow="ellipsis", max_width=16)
-        changes.add_column(no_wrap=True, overflow="ellipsis")
-        changes.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        changes = []
         room = max(0, min(RECENT_CHANGES, self.console.height - FIXED_LINES))
         for change in list(self.recent)[-room:] if room else []:
             item = change.item
             moved, ending = change_words(change)
-            text = Text(moved) if item.change else _moved_text(change)
+            line = Text.assemble(item.id, " ", item.label, " ", Text(moved) if item.change else _moved_text(change))
             if ending:
-                text.append(f" {ending}", style=STATUS_STYLE[item.status])
-            changes.add_row(item.id, item.label, text, Text(item.reason, style="dim"))
-        return Group(header, bar_line, progress, state_counts, changes)
+                line.append(f" {ending}", style=STATUS_STYLE[item.status])
+            if item.reason:
+                line.append(f" {item.reason}", style="dim")
+            line.no_wrap, line.overflow = True, "ellipsis"  # one line each: the summary prints reasons whole
+            changes.append(line)
+        return Group(header, bar, NewLine(), progress, state_counts, *changes)
 
 
 def _moved_text(change: Change) -> Text:
