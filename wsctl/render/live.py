@@ -7,6 +7,7 @@ stderr is a terminal, and stdout is never touched, so `--wait -o json | jq` work
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -67,8 +68,9 @@ def counts(items: Sequence[Item], *, still: bool = True) -> str:
             group, key = groups[0], state
         elif item.status is Status.FAILED:
             group, key = groups[1], state if state in FAILED else "failed"
-        else:
-            group, key = groups[2], f"still {state}" if still else state
+        else:  # a property change keeps the state (AVAILABLE): "changing" tells it from the settled ones
+            what = "changing" if item.change else state
+            group, key = groups[2], f"still {what}" if still else what
         group[key] = group.get(key, 0) + 1
     parts = [f"{n:,} {key}" for group in groups for key, n in sorted(group.items(), key=lambda kv: -kv[1])]
     return ", ".join(parts) or "nothing to wait for"
@@ -219,6 +221,59 @@ class LiveDisplay:
             line.no_wrap, line.overflow = True, "ellipsis"  # one line each: the summary prints reasons whole
             changes.append(line)
         return Group(header, bar, NewLine(), progress, state_counts, *changes)
+
+
+class SendProgress:
+    """A bar of the calls answered so far while a batch of calls is sent (gone when they are)."""
+
+    def __init__(self, console: Console, what: str, total: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.console = console
+        self.what = what
+        self.total = total
+        self.done = 0
+        self.clock = clock
+        self.started = clock()
+        self._lock = threading.Lock()
+        self.live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
+
+    def __enter__(self) -> SendProgress:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.live.__exit__(exc_type, exc, tb)
+
+    def tick(self) -> None:
+        with self._lock:  # answers arrive on the worker threads
+            self.done += 1
+
+    def _render(self) -> Any:
+        done, total = self.done, self.total
+        elapsed = self.clock() - self.started
+        bar = ProgressBar(total=max(total, 1), completed=done, width=min(self.console.width, 60))
+        line = f"{done:,}/{total:,} calls answered · {duration(elapsed)} · {eta(done, total, elapsed)}"
+        return Group(Text(f"Sending {self.what}", style="bold"), bar, NewLine(), Text(line))
+
+
+class NoProgress:
+    """Off a terminal: nothing between the lines before and after the calls."""
+
+    def __enter__(self) -> NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def tick(self) -> None:
+        return None
+
+
+def make_send_progress(console: Console, what: str, total: int) -> SendProgress | NoProgress:
+    if console.is_terminal and not console.is_dumb_terminal:
+        return SendProgress(console, what, total)
+    return NoProgress()
 
 
 def _moved_text(change: Change) -> Text:
