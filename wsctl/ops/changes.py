@@ -173,15 +173,13 @@ def apply_plan(
     record.close(modified=outcome.modified, failed=outcome.failed)
     if wait and outcome.modified:
         result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
-        from wsctl.ops.waiting import final_descriptions, finish
+        from wsctl.ops.waiting import final_descriptions, finish, shown_after_wait
 
         final = final_descriptions(result)
-        show(
-            app,
-            modify_results_outcome(
-                plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
-            ),
+        shown = modify_results_outcome(
+            plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
         )
+        show(app, shown_after_wait(shown, result))
         code = finish(app, result, started=started)
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
     return show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
@@ -202,18 +200,18 @@ def _stopped_early(
 
     outcome.modified = sorted(outcome.requested)
     record.close(stopped=True, requested=outcome.modified, failed=outcome.failed)
-    show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
-    code: int = ExitCode.INTERRUPTED
-    if stopped is not None:
-        from wsctl.ops.waiting import finish
+    from wsctl.ops.waiting import finish, shown_after_wait
 
-        code = finish(app, stopped, started=started)  # lists the pending WorkSpaces and how to keep waiting
+    shown = modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox)
+    show(app, shown_after_wait(shown, stopped) if stopped is not None else shown)
     app.warn(
         f"stopped after changes were requested for {count(len(outcome.modified), 'WorkSpace')} "
         f"(run record {record.path}); once they have applied, run the same command again to finish: "
         "WorkSpaces already as requested are skipped."
     )
-    return code
+    if stopped is not None:  # the pending WorkSpaces, how to keep waiting, and the summary line last
+        return finish(app, stopped, started=started)
+    return ExitCode.INTERRUPTED
 
 
 def _transitions(plan: Plan, describe: Callable[[Props], str]) -> str:

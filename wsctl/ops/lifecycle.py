@@ -273,7 +273,7 @@ def _follow(
     timeout: float | None,
     poll_interval: float | None,
 ) -> int:
-    from wsctl.ops.waiting import final_descriptions, finish, follow, workspace_items
+    from wsctl.ops.waiting import final_descriptions, finish, follow, shown_after_wait, workspace_items
     from wsctl.render.lifecycle import action_outcome
     from wsctl.render.outcome import show
     from wsctl.spec.durations import timeout_for
@@ -303,7 +303,8 @@ def _follow(
         poll_interval=poll_interval,
     )
     final = final_descriptions(result)
-    show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result))
+    shown = action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result)
+    show(app, shown_after_wait(shown, result))
     app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
-    code = finish(app, result)
+    code = finish(app, result, started=started)
     return ExitCode.PARTIAL if code == ExitCode.OK and sent.failed else code

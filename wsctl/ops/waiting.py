@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
@@ -19,6 +19,9 @@ from wsctl.ops.waiter import Backoff, Fetch, Waiter
 from wsctl.spec.durations import timeout_for
 from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
+
+if TYPE_CHECKING:
+    from wsctl.render.outcome import Outcome
 
 RESUME_IDS_SHOWN = 10
 
@@ -90,11 +93,13 @@ def finish(
     noun: str = "WorkSpace",
     resumable: bool = True,
     started: float | None = None,
+    resume: str | None = None,
 ) -> int:
     """Report how the wait ended on stderr, the summary line last, and return the exit code.
 
     `started` (time.monotonic() when the run began) makes the summary give the whole run's
-    time, not only the wait's.
+    time, not only the wait's. `resume` is the command that picks the wait up, for callers
+    whose items `describe --wait` does not follow (images).
     """
     from wsctl.render.live import summary_line
 
@@ -108,13 +113,26 @@ def finish(
                 f"timed out with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
                 + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
             )
-        if resumable and pending:
-            app.note(f"To keep waiting: {resume_command(app, pending)}")
+        if resume is None and resumable and pending:
+            resume = resume_command(app, pending)
+        if resume is not None and pending:
+            app.note(f"To keep waiting: {resume}")
     total = time.monotonic() - started if started is not None else None
     app.note(summary_line(result, status, total=total))
     if status in ("timeout", "interrupted"):
         return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
     return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
+
+
+def shown_after_wait(outcome: Outcome, result: WaitResult) -> Outcome:
+    """After Ctrl-C a person wants the counts, not a table row per item still pending.
+
+    Only the tables go: -o json, yaml and ids still print every item, for scripts.
+    """
+    if result.interrupted:
+        outcome.tables = []
+        outcome.empty_note = None
+    return outcome
 
 
 def resume_command(app: AppContext, pending: Sequence[str]) -> str:
