@@ -81,10 +81,8 @@ class Terminal:
             self.child.terminate(force=True)
             raise AssertionError(f"wsctl did not end within {timeout} s; screen:\n{self.text()}")
         self.child.close()
-        code = self.child.exitstatus
-        if code is None and self.child.signalstatus is not None:
-            code = 128 + self.child.signalstatus
-        assert code is not None
+        status, signal_number = self.child.exitstatus, self.child.signalstatus
+        code = int(status) if status is not None else 128 + int(signal_number)
         self.exit_code = code
         return code
 
