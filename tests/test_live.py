@@ -141,3 +141,47 @@ def test_a_cancelled_bucket_lets_no_queued_call_through_and_wakes_those_waiting(
     assert ended and ended[0] - cancelled_at < 0.5
     with pytest.raises(KeyboardInterrupt):  # never reported as an error
         bucket.acquire()
+
+
+def test_ctrl_c_in_a_poll_cancels_the_calls_queued_on_the_rate_limit_and_ends_the_wait():
+    import os
+    import signal
+
+    from wsctl.context import AppContext
+    from wsctl.ops.waiting import follow
+    from wsctl.options import GlobalOptions
+    from wsctl.spec.waits import SettleSpec
+
+    err = io.StringIO()
+    app = AppContext(GlobalOptions(sandbox=True, max_rate=0.5, burst=1), stderr=err)
+    bucket = app.rate_limiter
+    bucket.acquire()  # the next call waits 2 s for its token
+    ended: list[str] = []
+
+    def queued() -> None:
+        try:
+            bucket.acquire()
+            ended.append("sent")
+        except WaitCancelled:
+            ended.append("cancelled")
+
+    worker = threading.Thread(target=queued)
+
+    def fetch(ids: object) -> dict[str, dict[str, object]]:
+        worker.start()  # a describe of this poll, queued behind the rate limit
+        time.sleep(0.05)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # never reached: Ctrl-C interrupts the poll
+        return {}
+
+    began = time.monotonic()
+    result = follow(
+        app, [Item("ws-1", "u", "PENDING")], fetch, SettleSpec(), noun="WorkSpace", timeout=30, poll_interval=0.01
+    )
+    worker.join(timeout=1)
+    assert result.interrupted
+    assert time.monotonic() - began < 1.5
+    assert ended == ["cancelled"]  # it gave up instead of waiting for its turn
+    assert not bucket.cancelled.is_set()  # later calls of the run go through again
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert "Stopping…" in err.getvalue()

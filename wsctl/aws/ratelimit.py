@@ -20,7 +20,7 @@ _GUARD_SECONDS = 0.03
 
 
 class WaitCancelled(KeyboardInterrupt):
-    """A call still waiting for its token when `cancel_waiting` was called: it is never sent.
+    """A call still waiting for its token when `cancelled` is set: it is never sent.
 
     A KeyboardInterrupt, so nothing reports it as an error: it only ends a worker thread
     that Ctrl-C already stopped waiting for.
@@ -68,6 +68,7 @@ class TokenBucket:
                     return
                 delay = (needed - self._tokens) / self.rate
             if self._sleep is time.sleep:
-                self.cancelled.wait(delay)
+                if self.cancelled.wait(delay):  # True once set, even if cleared again meanwhile
+                    raise WaitCancelled
             else:
                 self._sleep(delay)
