@@ -184,7 +184,7 @@ def wait_for_workspaces(
         poll_interval=poll_interval,
         seed={w["WorkspaceId"]: w for w in workspaces},
     )
-    show(app, workspaces_outcome(final_descriptions(result, workspaces), sandbox=app.sandbox))
+    show(app, shown_after_wait(workspaces_outcome(final_descriptions(result, workspaces), sandbox=app.sandbox), result))
     return finish(app, result)
 
 
