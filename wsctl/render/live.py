@@ -96,7 +96,7 @@ def change_words(change: Change) -> tuple[str, str]:
     """(what moved, how it ended) of one change: 'user volume 50 -> 100 GiB', 'applied'."""
     item = change.item
     ending = item.status.value if item.status is not Status.PENDING else ""
-    if item.change:  # a property change: the state stays AVAILABLE, the property is the news
+    if item.change and ending:  # a property change ended: the state stays AVAILABLE, the property is the news
         return item.change, {"succeeded": "applied", "failed": "failed"}.get(ending, ending)
     moved = _state(change.new_state)
     if change.old_state != change.new_state:
@@ -213,7 +213,8 @@ class LiveDisplay:
         for change in list(self.recent)[-room:] if room else []:
             item = change.item
             moved, ending = change_words(change)
-            line = Text.assemble(item.id, " ", item.label, " ", Text(moved) if item.change else _moved_text(change))
+            what = Text(moved) if item.change and ending else _moved_text(change)
+            line = Text.assemble(item.id, " ", item.label, " ", what)
             if ending:
                 line.append(f" {ending}", style=STATUS_STYLE[item.status])
             if item.reason:
