@@ -185,3 +185,18 @@ def test_ctrl_c_in_a_poll_cancels_the_calls_queued_on_the_rate_limit_and_ends_th
     assert not bucket.cancelled.is_set()  # later calls of the run go through again
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert "Stopping…" in err.getvalue()
+
+
+def test_the_send_progress_counts_answered_calls_with_an_eta():
+    from wsctl.render.live import SendProgress
+
+    clock = Clock()
+    progress = SendProgress(_console(60), "step 1 of 2", 20, clock=clock)
+    for _ in range(12):
+        progress.tick()
+    clock.now += 6
+    console = Console(file=io.StringIO(), width=60, record=True, color_system=None)
+    console.print(progress._render())
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    assert lines[0] == "Sending step 1 of 2"
+    assert lines[2] == "12/20 calls answered · 6 s · ETA 4 s"
