@@ -334,5 +334,5 @@ def test_sigint_during_a_wait_exits_130_with_the_pending_ids_and_how_to_resume(t
     assert len(created) == 2  # stdout still holds the data
     for ws in created:
         assert ws["WorkspaceId"] in err
-    assert "interrupted with 2 WorkSpaces still pending" in err
+    assert "Stopping…" in err and "Stopped after" in err and "2 still PENDING." in err
     assert "To keep waiting: wsctl --sandbox describe --id" in err

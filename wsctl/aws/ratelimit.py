@@ -19,6 +19,14 @@ from wsctl.options import DEFAULT_BURST, DEFAULT_RATE
 _GUARD_SECONDS = 0.03
 
 
+class WaitCancelled(KeyboardInterrupt):
+    """A call still waiting for its token when `cancelled` is set: it is never sent.
+
+    A KeyboardInterrupt, so nothing reports it as an error: it only ends a worker thread
+    that Ctrl-C already stopped waiting for.
+    """
+
+
 class TokenBucket:
     def __init__(
         self,
@@ -38,6 +46,9 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp = clock()
         self._guard = min(_GUARD_SECONDS * rate, 0.5)
+        # Set on Ctrl-C during a --wait: the poll's queued describes give up at once instead
+        # of keeping the process alive (and the live view ticking) for their turn.
+        self.cancelled = threading.Event()
 
     def _refill(self, now: float) -> None:
         self._tokens = min(float(self.burst), self._tokens + (now - self._stamp) * self.rate)
@@ -46,6 +57,8 @@ class TokenBucket:
     def acquire(self) -> None:
         """Take one token, sleeping until one is available."""
         while True:
+            if self.cancelled.is_set():
+                raise WaitCancelled
             with self._lock:
                 now = self._clock()
                 self._refill(now)
@@ -54,4 +67,8 @@ class TokenBucket:
                     self._tokens -= 1.0
                     return
                 delay = (needed - self._tokens) / self.rate
-            self._sleep(delay)
+            if self._sleep is time.sleep:
+                if self.cancelled.wait(delay):  # True once set, even if cleared again meanwhile
+                    raise WaitCancelled
+            else:
+                self._sleep(delay)

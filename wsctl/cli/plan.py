@@ -43,11 +43,12 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", metavar="", help="Only sho
 
 PLAN_DOC = """Show how the WorkSpaces differ from a fleet file.
 
-    What apply would create, change, migrate and terminate. The file is what create takes (YAML, the AWS form, CSV, defaults:, any size); each
-    entry is the WorkSpace one user should have in one directory. plan reads the WorkSpaces
-    of those directories (25 a call) and the tags of the WorkSpaces whose entries give tags,
-    and makes no other call. + create, ~ change, > migrate, - terminate (--prune), ? extra,
-    ! cannot converge.
+    What apply would create, change, migrate and terminate. The file is what create
+    takes (YAML, the AWS form, CSV, defaults:, any size); each entry is the WorkSpace
+    one user should have in one directory. plan reads the WorkSpaces of those
+    directories (25 a call) and the tags of the WorkSpaces whose entries give tags,
+    and makes no other call. + create, ~ change, > migrate, - terminate (--prune),
+    ? extra, ! cannot converge.
 
     Example:
 
@@ -57,17 +58,17 @@ PLAN_DOC = """Show how the WorkSpaces differ from a fleet file.
 
 APPLY_DOC = """Make the WorkSpaces what a fleet file says.
 
-    Creates, changes, migrates and (with --prune) terminates. Plans as wsctl plan does, shows the plan and asks; then creates, changes running modes
-    and compute types, grows volumes (one volume a call), sets tags, migrates (only with
-    --allow-migrate) and terminates extras (only with --prune, confirmed by typing the
-    count). There is no state file: a second apply of the same file changes nothing, and
-    after Ctrl-C the same apply finishes the job.
+    Plans as wsctl plan does, shows the plan and asks; then creates, changes running
+    modes and compute types, grows volumes (one volume a call), sets tags, migrates
+    (only with --allow-migrate) and terminates extras (only with --prune, confirmed by
+    typing the count). There is no state file: a second apply of the same file
+    changes nothing, and after Ctrl-C the same apply finishes the job.
 
     Example:
 
         \b
         wsctl --sandbox apply -f examples/fleet.yaml --wait
-    """
+"""
 
 
 def _settings(kwargs: dict[str, Any]) -> tuple[list[str], Any, list[Any]]:

@@ -7,6 +7,7 @@ make in order); everything after that is the same for both.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -199,6 +200,7 @@ def apply_plan(
     if switches:  # what it costs, on a line of its own
         app.note(switches)
     confirm(f"Change {count(changes, 'WorkSpace')} {where.short}?", changes)
+    started = time.monotonic()  # the summary gives the whole run's time, steps and waits together
     record = RunRecord(command, sys.argv[1:])
     app.note(f"Run record: {record.path}")
     outcome = ModifyOutcome()
@@ -208,11 +210,11 @@ def apply_plan(
     try:
         stopped = _run_steps(app, plan, outcome, record, step_note, poll_interval, wait_timeout)
     except KeyboardInterrupt:
-        return _stopped_early(app, plan, outcome, record, describe, None)
+        return _stopped_early(app, plan, outcome, record, describe, None, started)
     if outcome.retried:
         app.note(f"{count(outcome.retried, 'call')} waited for an earlier change to finish and went through.")
     if stopped is not None:
-        return _stopped_early(app, plan, outcome, record, describe, stopped)
+        return _stopped_early(app, plan, outcome, record, describe, stopped, started)
     record.close(modified=outcome.modified, failed=outcome.failed)
     if wait and outcome.modified:
         result = _follow(app, plan, outcome.modified, wait_timeout, poll_interval)
@@ -222,13 +224,19 @@ def apply_plan(
         report = modify_results_outcome(
             plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox, final=final, wait_result=result
         )
-        code = show_and_finish(app, report, result)
+        code = show_and_finish(app, report, result, started=started)
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.failed else code
     return show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
 
 
 def _stopped_early(
-    app: AppContext, plan: Plan, outcome: Any, record: Any, describe: Callable[[Props], str], stopped: Any
+    app: AppContext,
+    plan: Plan,
+    outcome: Any,
+    record: Any,
+    describe: Callable[[Props], str],
+    stopped: Any,
+    started: float | None = None,
 ) -> int:
     """Ctrl-C, or a wait between two steps that timed out: say what was done and how to finish."""
     from wsctl.render.modify import modify_results_outcome
@@ -236,18 +244,18 @@ def _stopped_early(
 
     outcome.modified = sorted(outcome.requested)
     record.close(stopped=True, requested=outcome.modified, failed=outcome.failed)
-    show(app, modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox))
-    code: int = ExitCode.INTERRUPTED
-    if stopped is not None:
-        from wsctl.ops.waiting import finish
+    from wsctl.ops.waiting import finish, shown_after_wait
 
-        code = finish(app, stopped)  # lists the pending WorkSpaces and how to keep waiting
+    shown = modify_results_outcome(plan, outcome.modified, outcome.failed, describe, sandbox=app.sandbox)
+    show(app, shown_after_wait(shown, stopped) if stopped is not None else shown)
     app.warn(
         f"stopped after changes were requested for {count(len(outcome.modified), 'WorkSpace')} "
         f"(run record {record.path}); once they have applied, run the same command again to finish: "
         "WorkSpaces already as requested are skipped."
     )
-    return code
+    if stopped is not None:  # the pending WorkSpaces, how to keep waiting, and the summary line last
+        return finish(app, stopped, started=started)
+    return ExitCode.INTERRUPTED
 
 
 def _mode(props: Props | None) -> str | None:
@@ -267,7 +275,10 @@ def _follow(app: AppContext, plan: Plan, ids: Sequence[str], timeout: float, pol
     from wsctl.spec.waits import Item, ModifySpec
 
     by_id = {c.workspace_id: c for c in plan.changes}
-    items = [Item(i, by_id[i].user_name, by_id[i].workspace.get("State"), seen=True) for i in ids]
+    items = [
+        Item(i, by_id[i].user_name, by_id[i].workspace.get("State"), seen=True, change=_last_step(by_id[i]))
+        for i in ids
+    ]
     spec = ModifySpec({i: by_id[i].target for i in ids})
     return follow(
         app,
@@ -295,18 +306,23 @@ def _run_steps(
     nothing. Returns the wait between two steps when it timed out or was interrupted, else None.
     """
     from wsctl.aws.modifies import ModifyOutcome
+    from wsctl.ops.modify import send_modifies
     from wsctl.ops.waiting import follow
+    from wsctl.render.live import duration
     from wsctl.spec.waits import Item, ModifySpec, Status
 
     active = list(plan.changes)
     total = max(len(c.steps) for c in active)
     for index in range(total):
         batch = [c for c in active if len(c.steps) > index]
+        began = time.monotonic()
         if total > 1 and step_note is not None:
             app.note(f"Step {index + 1} of {total}: {step_note(batch[0], index)} on {count(len(batch), 'WorkSpace')}.")
         step = ModifyOutcome()
         try:
-            app.service.modify_properties([(c.workspace_id, c.steps[index]) for c in batch], step, record)
+            calls = [(c.workspace_id, c.steps[index]) for c in batch]
+            what = f"step {index + 1} of {total}" if total > 1 else count(len(calls), "ModifyWorkspaceProperties call")
+            send_modifies(app, calls, step, record, what=what)
         finally:
             outcome.requested.update(step.modified)
             outcome.failed.extend(step.failed)
@@ -315,12 +331,18 @@ def _run_steps(
         active = [c for c in active if c.workspace_id not in failed_ids]
         later = [c for c in active if len(c.steps) > index + 1]
         if not later:
+            if total > 1:
+                took = duration(time.monotonic() - began)
+                app.note(f"Step {index + 1} of {total} sent to {len(step.modified)}/{len(batch)} in {took}.")
             continue
         app.note(
             f"Waiting for step {index + 1} to apply before step {index + 2} "
             "(the service takes one volume change per call)."
         )
-        items = [Item(c.workspace_id, c.user_name, c.workspace.get("State"), seen=True) for c in later]
+        items = [
+            Item(c.workspace_id, c.user_name, c.workspace.get("State"), seen=True, change=_change_of(c, index))
+            for c in later
+        ]
         result = follow(
             app,
             items,
@@ -336,9 +358,22 @@ def _run_steps(
         for item in result.failed:
             outcome.fail(item.id, "StepNotApplied", f"step {index + 1} did not apply: {item.reason}")
         done = {i.id for i in result.items if i.status is Status.SUCCEEDED}
+        app.note(f"Step {index + 1} applied to {len(done)}/{len(later)} in {duration(time.monotonic() - began)}.")
         active = [c for c in active if len(c.steps) <= index + 1 or c.workspace_id in done]
     outcome.modified.extend(c.workspace_id for c in active)
     return None
+
+
+def _change_of(change: PlannedChange, index: int) -> str:
+    """Step `index` of a change in words ("user volume 50 -> 100 GiB"), for the wait that follows it."""
+    from wsctl.ops.modify import change_text
+
+    now: Props = change.workspace.get("WorkspaceProperties") or {}
+    return change_text({**now, **_cumulative(change, index - 1)}, change.steps[index])
+
+
+def _last_step(change: PlannedChange) -> str:
+    return _change_of(change, len(change.steps) - 1)  # the steps before it were waited for
 
 
 def _cumulative(change: PlannedChange, index: int) -> Props:

@@ -71,7 +71,9 @@ def run_create(
         who = "the user already has" if len(existing) == 1 else f"all {count(len(existing), 'user')} already have"
         app.note(f"Nothing to create: {who} a WorkSpace.")
         if wait:
-            return wait_after_create(app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval)
+            return wait_after_create(
+                app, [], existing, None, requests, timeout=timeout, poll_interval=poll_interval, started=started
+            )
         show(app, results_outcome([], [], existing, sandbox=app.sandbox))
         return ExitCode.OK
     where = app.where(account=confirm.asks(len(to_send)))
@@ -119,7 +121,14 @@ def run_create(
     _notes(app, outcome, record)
     if wait:
         code = wait_after_create(
-            app, outcome.pending, outcome.existing, outcome, requests, timeout=timeout, poll_interval=poll_interval
+            app,
+            outcome.pending,
+            outcome.existing,
+            outcome,
+            requests,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            started=started,
         )
         app.note(_summary(app, outcome, started))  # the summary is the last line, after the wait's
         return ExitCode.PARTIAL if code == ExitCode.OK and outcome.unconfirmed else code

@@ -73,9 +73,8 @@ def run_import(
 def _pending(app: AppContext, result: Any, image_id: str) -> int:
     from wsctl.ops.waiting import finish
 
-    code = finish(app, result, noun="image", resumable=False)
-    app.note(f"To keep waiting: {app.command_prefix()} describe-images --id {image_id} --wait")
-    return code
+    resume = f"{app.command_prefix()} describe-images --id {image_id} --wait"
+    return finish(app, result, noun="image", resumable=False, resume=resume)
 
 
 def wait_for_images(

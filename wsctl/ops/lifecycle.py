@@ -261,7 +261,7 @@ def _follow(
     timeout: float | None,
     poll_interval: float | None,
 ) -> int:
-    from wsctl.ops.waiting import final_descriptions, finish, follow, workspace_items
+    from wsctl.ops.waiting import final_descriptions, finish, follow, shown_after_wait, workspace_items
     from wsctl.render.lifecycle import action_outcome
     from wsctl.render.outcome import show
     from wsctl.spec.durations import timeout_for
@@ -291,7 +291,8 @@ def _follow(
         poll_interval=poll_interval,
     )
     final = final_descriptions(result)
-    show(app, action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result))
-    code = finish(app, result)
+    shown = action_outcome(action, to_send, skipped, sent, sandbox=app.sandbox, final=final, wait_result=result)
+    show(app, shown_after_wait(shown, result))
+    code = finish(app, result, started=started)
     app.note(_summary(action, sent, skipped, app.service.calls.summary(), time.monotonic() - started))
     return ExitCode.PARTIAL if code == ExitCode.OK and sent.failed else code

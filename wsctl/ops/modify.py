@@ -107,3 +107,54 @@ def build_plan(targets: list[Target], workspaces: list[dict[str, Any]], flags: d
             "volume, waits for it to apply, then changes the other"
         )
     return plan
+
+
+# How a change line names each property ("user volume 50 -> 100 GiB"), in the order shown.
+PROPERTY_WORDS = {
+    "ComputeTypeName": ("compute", ""),
+    "RootVolumeSizeGib": ("root volume", " GiB"),
+    "UserVolumeSizeGib": ("user volume", " GiB"),
+    "RunningMode": ("running mode", ""),
+    "RunningModeAutoStopTimeoutInMinutes": ("auto-stop timeout", " min"),
+}
+
+
+def change_text(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a change does, property by property: 'user volume 50 -> 100 GiB, running mode AUTO_STOP -> ALWAYS_ON'.
+
+    The wait of a property change shows this instead of the state, which stays AVAILABLE.
+    """
+    order = [k for k in PROPERTY_WORDS if k in after] + [k for k in after if k not in PROPERTY_WORDS]
+    parts = []
+    for key in order:
+        old, new = before.get(key), after[key]
+        if old == new:
+            continue
+        name, unit = PROPERTY_WORDS.get(key, (key, ""))
+        parts.append(f"{name} {'?' if old is None else old} -> {new}{unit}")
+    return ", ".join(parts)
+
+
+class _TickingRecord:
+    """The run record, and one tick of the progress display per answered call."""
+
+    def __init__(self, record: Any, tick: Any) -> None:
+        self.record, self.tick = record, tick
+
+    def write(self, event: str, **data: Any) -> None:
+        if self.record is not None:
+            self.record.write(event, **data)
+        if event == "response":
+            self.tick()
+
+
+def send_modifies(app: Any, calls: list[tuple[str, dict[str, Any]]], outcome: Any, record: Any, *, what: str) -> None:
+    """ModifyWorkspaceProperties for each (WorkspaceId, properties), with a progress bar on a terminal.
+
+    One WorkSpace per call at 2 calls/s: 20 WorkSpaces are 10 s, 250 are two minutes; without
+    it the screen would look frozen.
+    """
+    from wsctl.render.live import make_send_progress
+
+    with make_send_progress(app.err, what, len(calls)) as progress:
+        app.service.modify_properties(calls, outcome, _TickingRecord(record, progress.tick))

@@ -2,14 +2,16 @@
 
 Each command prints its own data (stdout); this module owns the stderr side of waiting
 and the exit codes: 0 all succeeded, 3 some failed and none pending, 4 timed out with
-some still pending (listed), 130 interrupted (pending items and the resume command shown).
+some still pending (listed), 130 interrupted (the counts and the resume command shown).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
@@ -17,6 +19,9 @@ from wsctl.ops.waiter import Backoff, Fetch, Waiter
 from wsctl.spec.durations import timeout_for
 from wsctl.spec.waits import Item, SettleSpec, WaitResult, WaitSpec, exit_status
 from wsctl.text import count
+
+if TYPE_CHECKING:
+    from wsctl.render.outcome import Outcome
 
 RESUME_IDS_SHOWN = 10
 
@@ -33,6 +38,7 @@ def follow(
     poll_interval: float | None,
     seed: Mapping[str, dict[str, Any]] | None = None,
 ) -> WaitResult:
+    """Poll until settled, showing it on stderr; Ctrl-C ends the wait at once (`interrupted` set)."""
     from wsctl.render.live import make_display
 
     backoff = Backoff(first=poll_interval) if poll_interval else Backoff()
@@ -41,50 +47,107 @@ def follow(
     waiter = Waiter(
         items, fetch, spec, timeout=timeout, backoff=backoff, on_change=display.on_change, on_round=display.on_round
     )
-    with display:
+    with _polls_cancelled_on_interrupt(app), display:
         if seed:
             waiter.seed(seed)
-        return waiter.run()
+        display.on_round(waiter.result)  # the states already known (PENDING, as create answered), not "starting"
+        result = waiter.run()
+    if result.interrupted:
+        app.note("Stopping… (only the wait: what was sent carries on)")
+    return result
 
 
-def finish(app: AppContext, result: WaitResult, *, noun: str = "WorkSpace", resumable: bool = True) -> int:
-    """Report how the wait ended on stderr (failures grouped by kind, how it ended last); the exit code."""
+@contextmanager
+def _polls_cancelled_on_interrupt(app: AppContext) -> Iterator[None]:
+    """Ctrl-C during a wait stops it at once, even in the middle of a poll.
+
+    A poll of a large fleet is several describes queued on the client's rate limit; Python's
+    own Ctrl-C would let the queued ones wait for their turn first (seconds, with the live view
+    still ticking). This handler tells them to give up before the interrupt is raised. Only the
+    main thread can set a signal handler; elsewhere the default behaviour stays.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    bucket = app.rate_limiter
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        bucket.cancelled.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        bucket.cancelled.clear()
+
+
+def finish(
+    app: AppContext,
+    result: WaitResult,
+    *,
+    noun: str = "WorkSpace",
+    resumable: bool = True,
+    started: float | None = None,
+    resume: str | None = None,
+) -> int:
+    """Report how the wait ended on stderr, the summary line last, and return the exit code.
+
+    `started` (time.monotonic() when the run began) makes the summary give the whole run's
+    time, not only the wait's. `resume` is the command that picks the wait up, for callers
+    whose items `describe --wait` does not follow (images).
+    """
     from wsctl.render.final import failure_lines
+    from wsctl.render.live import summary_line
 
     status = exit_status(result)
-    done = len(result.succeeded)
-    for line in failure_lines(result.failed):
+    for line in failure_lines(result.failed):  # grouped by kind
         app.warn(line)
-    code: int = ExitCode.PARTIAL if status == "failed" else ExitCode.OK
     if status in ("timeout", "interrupted"):
         pending = [i.id for i in result.pending]
-        why = "interrupted" if status == "interrupted" else "timed out"
-        app.warn(
-            f"{why} with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
-            + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
-        )
-        if resumable and pending:
-            app.note(f"To keep waiting: {resume_command(app, pending)}")
-        code = ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
-    app.note(
-        f"Waited {result.elapsed:.0f} s: {done} succeeded, {len(result.failed)} failed, "
-        f"{len(result.pending)} still pending."
-    )
-    return code
+        if status == "timeout":  # after Ctrl-C the counts and the resume command say enough
+            app.warn(
+                f"timed out with {count(len(pending), noun)} still pending: {', '.join(pending[:RESUME_IDS_SHOWN])}"
+                + (" ..." if len(pending) > RESUME_IDS_SHOWN else "")
+            )
+        if resume is None and resumable and pending:
+            resume = resume_command(app, pending)
+        if resume is not None and pending:
+            app.note(f"To keep waiting: {resume}")
+    total = time.monotonic() - started if started is not None else None
+    app.note(summary_line(result, status, total=total))
+    if status in ("timeout", "interrupted"):
+        return ExitCode.INTERRUPTED if status == "interrupted" else ExitCode.TIMEOUT
+    return ExitCode.PARTIAL if status == "failed" else ExitCode.OK
 
 
-def show_and_finish(app: AppContext, outcome: Any, result: WaitResult) -> int:
+def show_and_finish(app: AppContext, outcome: Any, result: WaitResult, *, started: float | None = None) -> int:
     """The final tables, how the wait ended, then the outcome's summary: the summary is the last line."""
     from wsctl.options import OutputFormat
     from wsctl.render.outcome import show
 
     notes, outcome.table_notes = outcome.table_notes, []
-    show(app, outcome)
-    code = finish(app, result)
+    show(app, shown_after_wait(outcome, result))
+    code = finish(app, result, started=started)
     if app.output in (OutputFormat.table, OutputFormat.wide):  # as show() prints them: with tables only
         for line in notes:
             app.note(line)
     return code
+
+
+def shown_after_wait(outcome: Outcome, result: WaitResult) -> Outcome:
+    """After Ctrl-C a person wants the counts, not a table row per item still pending.
+
+    Only the tables go: -o json, yaml and ids still print every item, for scripts.
+    """
+    if result.interrupted:
+        outcome.tables = []
+        outcome.empty_note = None
+    return outcome
 
 
 def resume_command(app: AppContext, pending: Sequence[str]) -> str:
@@ -159,6 +222,7 @@ def wait_after_create(
     *,
     timeout: float | None,
     poll_interval: float | None,
+    started: float | None = None,
 ) -> int:
     """`create --wait`: the new WorkSpaces (and existing unsettled ones) until AVAILABLE or failed."""
     from wsctl.render.create import failed_table, results_outcome
@@ -182,9 +246,10 @@ def wait_after_create(
     report = results_outcome(pending, failed_requests, existing, sandbox=app.sandbox, final=final)
     # A person reads the requests that failed, then where every new WorkSpace ended up.
     report.tables = [lambda: failed_table(failed_requests, sandbox=app.sandbox)] if failed_requests else []
-    report.tables.append(lambda: final_table(result, title="Final states", sandbox=app.sandbox))
+    if not result.interrupted:  # after Ctrl-C, a row per WorkSpace still pending would bury the counts
+        report.tables.append(lambda: final_table(result, title="Final states", sandbox=app.sandbox))
     show(app, report)
-    code = finish(app, result)
+    code = finish(app, result, started=started)
     if code == ExitCode.OK and failed_requests:
         return ExitCode.PARTIAL
     return code

@@ -31,6 +31,7 @@ class Item:
     reason: str = ""  # why it failed
     seen: bool = False  # has the service returned it at least once?
     description: Description | None = None
+    change: str = ""  # what is being changed, when the state alone does not show it: "user volume 50 -> 100 GiB"
 
 
 @dataclass(frozen=True)
