@@ -92,10 +92,10 @@ def test_the_summary_is_the_last_line_of_every_command() -> None:
     ids = [w["WorkspaceId"] for w in wsctl("--sandbox", "describe", "-o", "json").json()["Workspaces"]]
     waited = wsctl(*sb.create_args(seed, "user0003"), "--yes", *WAIT)
     assert _last_line(waited).startswith("Created 1, existing 0, failed 0 · calls:"), waited.stderr
-    assert "Waited " in waited.stderr
+    assert "Done in " in waited.stderr
     stop = wsctl("--sandbox", "stop", *ids, "--yes", *WAIT)
     assert _last_line(stop).startswith("StopWorkspaces: 2 sent, 0 skipped, 0 failed"), stop.stderr
-    assert stop.stderr.index("Waited ") < stop.stderr.index("StopWorkspaces: 2 sent")
+    assert stop.stderr.index("Done in ") < stop.stderr.index("StopWorkspaces: 2 sent")
     mode = wsctl("--sandbox", "set-mode", *ids, "--running-mode", "ALWAYS_ON", "--yes", *WAIT)
     assert _last_line(mode) == "2 changed, 0 unchanged, 0 failed.", mode.stderr
     described = wsctl("--sandbox", "describe", "--id", ids[0], *WAIT)

@@ -61,8 +61,12 @@ def test_a_250_workspace_create_with_failures_ends_with_the_summary_on_the_last_
     assert re.match(r"^[\d,]+ (PENDING|AVAILABLE)", lines[row + 1]), lines
     assert all(len(line) <= 80 for line in lines)
     assert term.finish(timeout=60) == 3  # some failed
-    summary = rf"Done in \d+ s: {FLEET - FAILING} AVAILABLE, {FAILING} ERROR\."
-    assert re.fullmatch(summary, _last_line(term)), term.text()  # the summary line is the last thing printed
+    lines = [line for line in term.lines() if line.strip()]
+    waited = next(n for n, line in enumerate(lines) if line.startswith("Done in "))
+    assert re.fullmatch(rf"Done in \d+ s: {FLEET - FAILING} AVAILABLE, {FAILING} ERROR\.", lines[waited]), lines
+    # Then only the command's summary (wrapped at 80 columns): the summary is the last thing printed.
+    rest = "".join(lines[waited + 1 :])
+    assert re.fullmatch(rf"Created {FLEET}, existing 0, failed {UNKNOWN} · calls: .* · [\d.]+ s", rest), lines
     assert "Traceback" not in term.raw.decode(errors="replace")
 
 
@@ -89,6 +93,11 @@ def test_ctrl_c_during_the_wait_stops_at_once_with_the_counts_and_the_resume_com
     assert took < 1.5, f"{took:.1f} s after Ctrl-C\n{text}"
     assert "Stopping…" in text
     assert re.search(r"To keep waiting: wsctl --sandbox describe --ids-from \S+", text.replace("\n", "")), text
-    assert re.fullmatch(r"Stopped after \d+ s: 250 still PENDING\.", _last_line(term)), text
+    lines = [line for line in term.lines() if line.strip()]
+    stopped = next(n for n, line in enumerate(lines) if line.startswith("Stopped after "))
+    assert re.fullmatch(r"Stopped after \d+ s: 250 still PENDING\.", lines[stopped]), text
+    # Then only the command's summary (wrapped at 80 columns), the last thing printed.
+    rest = "".join(lines[stopped + 1 :])
+    assert re.fullmatch(r"Created 250, existing 0, failed 0 · calls: .* · [\d.]+ s", rest), text
     assert sum(1 for line in term.lines() if "ws-" in line) == 0, text  # no row per pending WorkSpace
     assert _live_view(term) is None  # the live view is gone, not left half-drawn
