@@ -190,7 +190,8 @@ def serve(
     """Serve the sandbox over HTTP for the AWS CLI, other SDKs and Terraform.
 
     It speaks both protocols of the WorkSpaces model: AWS JSON 1.1 (POST / with
-    X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. The first line on
+    X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. CloudWatch's
+    GetMetricData and GetMetricStatistics (the seeded usage) answer at the same URL. The first line on
     stdout is the URL to use as the endpoint; one line per request goes to stderr.
     Ctrl-C or SIGTERM stops it (exit 0).
 
