@@ -421,3 +421,11 @@ def test_throttling_reaches_cloudwatch_too():
         cloudwatch().get_metric_data(MetricDataQueries=[query("a", "ws-1")], **window(1))
     assert sb.error_of(exc)[0] == "Throttling"
     assert json.dumps(sb.counts()) == json.dumps({"GetMetricData": 1})
+
+
+def test_five_hundred_queries_in_one_call(fleet):
+    _, ids = fleet
+    queries = [query(f"q{i}", ids[i % 4]) for i in range(500)]
+    answer = cloudwatch().get_metric_data(MetricDataQueries=queries, **window(1 / 24))
+    assert [len(r["Values"]) for r in answer["MetricDataResults"]] == [12] * 500
+    assert "NextToken" not in answer
