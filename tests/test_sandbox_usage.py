@@ -429,3 +429,50 @@ def test_five_hundred_queries_in_one_call(fleet):
     answer = cloudwatch().get_metric_data(MetricDataQueries=queries, **window(1 / 24))
     assert [len(r["Values"]) for r in answer["MetricDataResults"]] == [12] * 500
     assert "NextToken" not in answer
+
+
+def test_the_wire_format_is_aws_json_1_0_with_query_error_codes():
+    """What botocore 1.44 sends for CloudWatch (json before smithy-rpc-v2-cbor in its priority) and gets back."""
+    from wsctl.sandbox.backend import Backend
+
+    sb.reset()
+    backend = Backend()
+    headers = {
+        "X-Amz-Target": "GraniteServiceVersion20100801.GetMetricData",
+        "Content-Type": "application/x-amz-json-1.0",
+        "x-amzn-query-mode": "true",
+    }
+    now = time.time()
+    body = {"MetricDataQueries": [query("a", "ws-none")], "StartTime": now - 3600, "EndTime": now}
+    status, reply_headers, raw = backend.handle_request("/", headers, json.dumps(body).encode())
+    assert status == 200 and reply_headers["Content-Type"] == "application/x-amz-json-1.0"
+    assert json.loads(raw) == {
+        "MetricDataResults": [
+            {"Id": "a", "Label": "UserConnected", "Timestamps": [], "Values": [], "StatusCode": "Complete"}
+        ],
+        "Messages": [],
+    }
+    bad = {**body, "StartTime": "yesterday"}
+    status, reply_headers, raw = backend.handle_request("/", headers, json.dumps(bad).encode())
+    assert status == 400 and json.loads(raw)["__type"] == "SerializationException"
+    period = {**body, "MetricDataQueries": [query("a", "ws-none", period=61)]}
+    status, reply_headers, raw = backend.handle_request("/", headers, json.dumps(period).encode())
+    assert (status, reply_headers["x-amzn-query-error"]) == (400, "ValidationError;Sender")
+    token = {**body, "NextToken": "x"}
+    status, reply_headers, raw = backend.handle_request("/", headers, json.dumps(token).encode())
+    assert (json.loads(raw)["__type"], reply_headers["x-amzn-query-error"]) == (
+        "InvalidNextToken",
+        "InvalidNextToken;Sender",
+    )
+
+
+def test_sessions_per_month_are_published_with_the_hours(fleet):
+    seed, ids = fleet
+    data, _ = all_pages(
+        cloudwatch(), MetricDataQueries=[query(f"q{i}", w) for i, w in enumerate(ids)], ScanBy="TimestampAscending",
+        **window(30, align=DAY),
+    )  # fmt: skip
+    for i, user in enumerate(("user0001", "user0002", "user0003", "user0004")):
+        values = data[f"q{i}"][1]
+        sessions = sum(1 for k, v in enumerate(values) if v and (k == 0 or not values[k - 1]))
+        assert sessions == seed["UsageProfiles"][user]["SessionsPerMonth"]

@@ -94,8 +94,9 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     usage.add_column("Profile", no_wrap=True)
     usage.add_column("Connected", overflow="fold")
     usage.add_column("Hours / 30 days", justify="right")
+    usage.add_column("Sessions / 30 days", justify="right")
     for p in info.get("UsageProfileCycle", []):
-        usage.add_row(p["Profile"], p["Description"], f"{p['ConnectedHoursPerMonth']:g}")
+        usage.add_row(p["Profile"], p["Description"], f"{p['ConnectedHoursPerMonth']:g}", str(p["SessionsPerMonth"]))
 
     settings = new_table("Settings")
     settings.add_column("Setting", no_wrap=True)

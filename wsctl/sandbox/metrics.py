@@ -304,7 +304,14 @@ def _check_queries(queries: list[dict[str, Any]]) -> None:
 
 
 def _times(params: Mapping[str, Any]) -> tuple[float, float]:
-    return float(params["StartTime"]), float(params["EndTime"])
+    """StartTime and EndTime as epoch seconds (how AWS JSON 1.0 and RPC v2 CBOR carry timestamps)."""
+    times = []
+    for name in ("StartTime", "EndTime"):
+        value = params.get(name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            raise CloudWatchError("SerializationException", f"{name} must be a timestamp in epoch seconds.")
+        times.append(float(value))
+    return times[0], times[1]
 
 
 def _request_key(params: Mapping[str, Any]) -> str:

@@ -51,6 +51,11 @@ class Profile:
         return self.period_days * DAY_SLOTS
 
     @property
+    def sessions_per_month(self) -> int:
+        """Sessions in 30 days from midnight UTC (a window cut mid-session splits one in two)."""
+        return len(self.sessions) * (MONTH_DAYS // self.period_days)
+
+    @property
     def connected_hours_per_month(self) -> float:
         per_period = sum(end - start for start, end in self.sessions)
         return per_period * (MONTH_DAYS // self.period_days) * SLOT / 3600
@@ -226,13 +231,22 @@ def profiles_info(user_names: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in user_names:
         profile = profile_for(name)
-        out[name] = {"Profile": profile.name, "ConnectedHoursPerMonth": profile.connected_hours_per_month}
+        out[name] = {
+            "Profile": profile.name,
+            "ConnectedHoursPerMonth": profile.connected_hours_per_month,
+            "SessionsPerMonth": profile.sessions_per_month,
+        }
     return out
 
 
 def cycle_info() -> list[dict[str, Any]]:
     return [
-        {"Profile": p.name, "Description": p.description, "ConnectedHoursPerMonth": p.connected_hours_per_month}
+        {
+            "Profile": p.name,
+            "Description": p.description,
+            "ConnectedHoursPerMonth": p.connected_hours_per_month,
+            "SessionsPerMonth": p.sessions_per_month,
+        }
         for p in PROFILES
     ]
 
