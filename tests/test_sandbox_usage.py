@@ -400,19 +400,33 @@ def test_get_metric_statistics_gives_the_same_data(fleet):
     assert sb.counts()["GetMetricStatistics"] == 5
 
 
-def test_cbor_and_json_answer_alike(fleet):
+@pytest.mark.parametrize("protocol", ["smithy-rpc-v2-cbor", "query"])
+def test_every_protocol_of_the_model_answers_alike(fleet, protocol):
+    """CBOR (the model's first protocol) and query (what botocore before 1.3x's json model sends) as json."""
     _, ids = fleet
-    params = {"MetricDataQueries": [query("a", ids[0]), query("b", ids[2], period=3600, stat="Sum")], **window(2)}
+    params = {
+        "MetricDataQueries": [query("a", ids[0]), query("b", ids[2], period=3600, stat="Sum")],
+        "MaxDatapoints": 200,
+        **window(2),
+    }
     as_json, _ = all_pages(cloudwatch(), **params)
-    as_cbor, _ = all_pages(cloudwatch(protocol="smithy-rpc-v2-cbor"), **params)
-    assert {k: ([t.timestamp() for t in v[0]], [float(x) for x in v[1]]) for k, v in as_cbor.items()} == {
+    other, calls = all_pages(cloudwatch(protocol=protocol), **params)
+    assert calls == -(-(2 * 288 + 48) // 200)
+    assert {k: ([t.timestamp() for t in v[0]], [float(x) for x in v[1]]) for k, v in other.items()} == {
         k: ([t.timestamp() for t in v[0]], v[1]) for k, v in as_json.items()
     }
+    client = cloudwatch(protocol=protocol)
     with pytest.raises(ClientError) as exc:
-        cloudwatch(protocol="smithy-rpc-v2-cbor").get_metric_data(
-            MetricDataQueries=[query("a", ids[0], period=90)], **window(1)
-        )
-    assert sb.error_of(exc)[0] == "ValidationError"
+        client.get_metric_data(MetricDataQueries=[query("a", ids[0], period=90)], **window(1))
+    assert sb.error_of(exc)[:1] + sb.error_of(exc)[2:] == ("ValidationError", 400)
+    metric = {"Namespace": "AWS/WorkSpaces", "MetricName": "UserConnected"}
+    dims = [{"Name": "WorkspaceId", "Value": ids[0]}]
+    stats = client.get_metric_statistics(**metric, Dimensions=dims, Period=DAY, Statistics=["Sum"], **window(3))
+    assert [p["Sum"] for p in stats["Datapoints"]] == [144.0] * 3
+    extended = client.get_metric_statistics(
+        **metric, Dimensions=dims, Period=3600, ExtendedStatistics=["p50"], **window(1)
+    )
+    assert sum(p["ExtendedStatistics"]["p50"] for p in extended["Datapoints"]) == 12
 
 
 def test_throttling_reaches_cloudwatch_too():

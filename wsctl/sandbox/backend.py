@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from wsctl.sandbox import cbor, cloudwatch, ids
+from wsctl.sandbox import cbor, cloudwatch, ids, query_protocol
 from wsctl.sandbox.metrics import CloudWatchError
 from wsctl.sandbox.operations import OPERATIONS, ApiError, Operation, Tx
 from wsctl.sandbox.reply import Reply as Reply  # where server.py and the tests import it from
@@ -71,9 +71,15 @@ class Backend:
         match = RPC_V2_PATH.fullmatch(path.split("?", 1)[0])
         target = lowered.get("x-amz-target") or ""
         if match is not None and match["service"] == cloudwatch.SERVICE_NAME:
-            return self.handle_cloudwatch(match["operation"], *_parse_cbor(body), use_cbor=True)
+            return self.handle_cloudwatch(match["operation"], *_parse_cbor(body), protocol="cbor")
         if target.startswith(cloudwatch.TARGET_PREFIX):
-            return self.handle_cloudwatch(target[len(cloudwatch.TARGET_PREFIX) :], *_parse(body), use_cbor=False)
+            return self.handle_cloudwatch(target[len(cloudwatch.TARGET_PREFIX) :], *_parse(body), protocol="json")
+        if not target and match is None and query_protocol.is_query_request(lowered.get("content-type", ""), body):
+            try:
+                operation, params = query_protocol.parse(body)
+            except CloudWatchError as exc:
+                return self.handle_cloudwatch("", {}, exc, protocol="query")
+            return self.handle_cloudwatch(operation, params, None, protocol="query")
         if match is not None or lowered.get("smithy-protocol") == "rpc-v2-cbor":
             operation = match["operation"] if match and match["service"] == SERVICE_NAME else ""
             return self.handle_cbor(operation, body)
@@ -131,9 +137,9 @@ class Backend:
         return answer
 
     def handle_cloudwatch(
-        self, operation: str, params: dict[str, Any], parse_error: str | None, *, use_cbor: bool
+        self, operation: str, params: dict[str, Any], parse_error: str | CloudWatchError | None, *, protocol: str
     ) -> Reply:
-        """A CloudWatch request (AWS JSON 1.0 or Smithy RPC v2 CBOR): counted and faulted like any other.
+        """A CloudWatch request (`protocol`: json, cbor or query): counted and faulted like any other.
 
         Only the counting and the fault dice take the write lock; the data points are computed
         in a read transaction, so a large GetMetricData does not hold up other writers.
@@ -153,19 +159,21 @@ class Backend:
             raw = json.loads(fault.body)
             code = "Throttling" if raw["__type"] == "ThrottlingException" else "InternalServiceError"
             return cloudwatch.error(
-                operation, CloudWatchError(code, raw["message"], fault.status), request_id, use_cbor=use_cbor
+                operation, CloudWatchError(code, raw["message"], fault.status), request_id, protocol=protocol
             )
         try:
+            if isinstance(parse_error, CloudWatchError):
+                raise parse_error
             if parse_error is not None:
                 raise CloudWatchError("SerializationException", parse_error)
             with self.store.read() as conn:
                 result = cloudwatch.run(operation, params, now, cloudwatch.histories(conn, now))
         except CloudWatchError as exc:
-            return cloudwatch.error(operation, exc, request_id, use_cbor=use_cbor)
+            return cloudwatch.error(operation, exc, request_id, protocol=protocol)
         if settings.lost_response_rate and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate:
             lost = CloudWatchError("InternalServiceError", INTERNAL_MESSAGE, 500)
-            return cloudwatch.error(operation, lost, request_id, use_cbor=use_cbor)
-        return cloudwatch.encode(operation, 200, result, request_id, use_cbor=use_cbor)
+            return cloudwatch.error(operation, lost, request_id, protocol=protocol)
+        return cloudwatch.encode(operation, 200, result, request_id, protocol=protocol)
 
     def _run(
         self, conn: sqlite3.Connection, run: Operation, operation: str, params: dict[str, Any], tx: Tx, request_id: str

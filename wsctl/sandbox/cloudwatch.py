@@ -4,8 +4,9 @@ The CloudWatch model lists `smithy-rpc-v2-cbor`, `json` and `query`; botocore 1.
 its own priority (json before smithy-rpc-v2-cbor), so it and the AWS CLI v1 on it send AWS
 JSON 1.0: `POST /`, `X-Amz-Target: GraniteServiceVersion20100801.<Op>`, Content-Type
 `application/x-amz-json-1.0`, `x-amzn-query-mode: true`. SDKs that take the model's first
-protocol send Smithy RPC v2 CBOR to `/service/GraniteServiceVersion20100801/operation/<Op>`.
-Both are answered (the older query protocol, form-encoded with XML answers, is not).
+protocol send Smithy RPC v2 CBOR to `/service/GraniteServiceVersion20100801/operation/<Op>`;
+botocore before CloudWatch's model listed json sends the query protocol (`query_protocol`).
+All three are answered.
 
 The model is `awsQueryCompatible`: an error answer carries the query protocol's code in
 `x-amzn-query-error: <Code>;Sender`, which botocore reports as the error code
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from wsctl.sandbox import cbor
+from wsctl.sandbox import cbor, query_protocol
 from wsctl.sandbox.metrics import CloudWatchError, Lookup, get_metric_data, get_metric_statistics, raw_model
 from wsctl.sandbox.reply import Reply
 from wsctl.sandbox.usage import History
@@ -74,15 +75,18 @@ def _validator() -> Any:
 _VALIDATOR: Any = None
 
 
-def encode(operation: str, status: int, payload: dict[str, Any], request_id: str, *, use_cbor: bool) -> Reply:
-    """An answer in the request's protocol."""
+def encode(operation: str, status: int, payload: dict[str, Any], request_id: str, *, protocol: str) -> Reply:
+    """An answer in the request's protocol: json (AWS JSON 1.0), cbor (Smithy RPC v2 CBOR) or query (XML)."""
     headers = {"x-amzn-RequestId": request_id}
-    if use_cbor:
+    if protocol == "cbor":
         if status == 200:
             spec = raw_model()["operations"].get(operation, {}).get("output")
             payload = cbor.to_cbor_values(payload, spec["shape"] if spec else None, raw_model()["shapes"])
         body = cbor.encode(payload)
         headers.update({"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"})
+    elif protocol == "query":
+        body = query_protocol.answer(operation, payload, request_id)
+        headers["Content-Type"] = query_protocol.CONTENT_TYPE
     else:
         body = json.dumps(payload, separators=(",", ":")).encode()
         headers["Content-Type"] = JSON_CONTENT_TYPE
@@ -90,12 +94,18 @@ def encode(operation: str, status: int, payload: dict[str, Any], request_id: str
     return Reply(status, headers, body)
 
 
-def error(operation: str, exc: CloudWatchError, request_id: str | None = None, *, use_cbor: bool) -> Reply:
+def error(operation: str, exc: CloudWatchError, request_id: str | None = None, *, protocol: str) -> Reply:
+    request_id = request_id or str(uuid.uuid4())
+    if protocol == "query":
+        body = query_protocol.error(exc, request_id)
+        headers = {
+            "x-amzn-RequestId": request_id,
+            "Content-Type": query_protocol.CONTENT_TYPE,
+            "Content-Length": str(len(body)),
+        }
+        return Reply(exc.status, headers, body)
     shape = error_type(exc.code)
-    answer = encode(
-        operation, exc.status, {"__type": shape, "message": exc.message}, request_id or str(uuid.uuid4()),
-        use_cbor=use_cbor,
-    )  # fmt: skip
+    answer = encode(operation, exc.status, {"__type": shape, "message": exc.message}, request_id, protocol=protocol)
     answer.headers["x-amzn-ErrorType"] = shape
     answer.headers["x-amzn-query-error"] = f"{exc.code};{'Sender' if exc.status < 500 else 'Receiver'}"
     return answer
