@@ -490,3 +490,34 @@ def test_sessions_per_month_are_published_with_the_hours(fleet):
         values = data[f"q{i}"][1]
         sessions = sum(1 for k, v in enumerate(values) if v and (k == 0 or not values[k - 1]))
         assert sessions == seed["UsageProfiles"][user]["SessionsPerMonth"]
+
+
+@pytest.mark.parametrize("period", [60, 120, 300, 360, 900, 3600, DAY])
+def test_any_period_sums_to_the_same_connected_time(fleet, period):
+    _, ids = fleet
+    # A start on no 5-minute boundary: buckets begin at StartTime (rounded down to the minute).
+    end = time.time() // 300 * 300 - 7 * 60
+    times = {"StartTime": dt.datetime.fromtimestamp(end - 2 * DAY, UTC), "EndTime": dt.datetime.fromtimestamp(end, UTC)}
+    queries = [
+        query("five", ids[1], stat="Sum"),
+        query("sum", ids[1], period=period, stat="Sum"),
+        query("count", ids[1], period=period, stat="SampleCount"),
+    ]
+    data, _ = all_pages(cloudwatch(), MetricDataQueries=queries, ScanBy="TimestampAscending", **times)
+    five = data["five"][1]
+    assert sum(data["sum"][1]) == sum(five) > 0
+    assert sum(data["count"][1]) == len(five) == 2 * 288
+    stamps = [t.timestamp() for t in data["sum"][0]]
+    assert all((s - stamps[0]) % period == 0 for s in stamps)
+    assert stamps[0] >= times["StartTime"].timestamp() - 60
+
+
+def test_the_workspaces_rate_limit_leaves_cloudwatch_alone():
+    sb.reset("--rate-limit", "0.001", "--burst", "1")
+    sb.client().describe_workspaces()  # the one request the bucket allows
+    with pytest.raises(ClientError) as exc:
+        sb.client().describe_workspaces()
+    assert sb.error_of(exc)[0] == "ThrottlingException"
+    for _ in range(3):
+        cloudwatch().get_metric_data(MetricDataQueries=[query("a", "ws-1")], **window(1))
+    assert sb.counts() == {"DescribeWorkspaces": 2, "GetMetricData": 3}

@@ -19,6 +19,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from wsctl.sandbox import cbor, cloudwatch, ids, query_protocol
@@ -154,7 +155,9 @@ class Backend:
                 " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
                 (operation or "(unknown CloudWatch operation)",),
             )
-            fault = _fault(conn, settings, sequence, now, request_id)
+            # --rate-limit models WorkSpaces' own API rate (AWS: 2 a second); CloudWatch's quotas are
+            # its own and far higher, so only the fault dice (--throttle-rate, ...) apply here.
+            fault = _fault(conn, replace(settings, rate_limit=None), sequence, now, request_id)
         if fault is not None:
             raw = json.loads(fault.body)
             code = "Throttling" if raw["__type"] == "ThrottlingException" else "InternalServiceError"
