@@ -285,6 +285,17 @@ def test_connection_status_agrees_with_the_metrics(monkeypatch):
     clock.advance(60)
     [stopped] = sb.client().describe_workspaces_connection_status(WorkspaceIds=ids[:1])["WorkspacesConnectionStatus"]
     assert stopped["ConnectionState"] == "UNKNOWN"
+    # From the stop on, the metrics say so too: nobody connected, not available, stopped.
+    stopped_at = clock.now - 60
+    clock.advance(3600)
+    queries = [query(m.lower(), ids[0], metric=m) for m in ("UserConnected", "Available", "Stopped")]
+    data, _ = all_pages(cloudwatch(), MetricDataQueries=queries, **window(0.25, now=clock.now))
+    for name, after, before in (("userconnected", 0.0, 1.0), ("available", 0.0, 1.0), ("stopped", 1.0, 0.0)):
+        stamps, values = data[name]
+        assert {v for t, v in zip(stamps, values, strict=True) if t.timestamp() >= stopped_at + 300} == {after}
+        assert {v for t, v in zip(stamps, values, strict=True) if t.timestamp() < stopped_at - 300} == {before}
+    [still] = sb.client().describe_workspaces_connection_status(WorkspaceIds=ids[:1])["WorkspacesConnectionStatus"]
+    assert still["LastKnownUserConnectionTimestamp"].timestamp() == day + 7 * 3600
 
 
 def test_connection_status_takes_at_most_25_ids(fleet):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsctl.sandbox.usage import SLOT, History, Series
+from wsctl.sandbox.usage import SLOT, History, Series, SeriesLike
 
 NAMESPACE = "AWS/WorkSpaces"
 DIMENSION = "WorkspaceId"
@@ -74,7 +74,7 @@ def _invalid(message: str) -> CloudWatchError:
 class Points:
     """The data points of one metric and statistic in a time range, computed on demand."""
 
-    series: Series | None
+    series: SeriesLike | None
     stat: str
     start: int  # the rounded StartTime: buckets start at start + k * period
     period: int
@@ -109,7 +109,7 @@ class Points:
     def points(self, lo: int, hi: int, descending: bool) -> tuple[list[int], list[float]]:
         """Points [lo, hi) in the order asked for (lo, hi count in that order)."""
         n = self.count
-        if self.period == SLOT and self.start % SLOT == 0 and self.series is not None:
+        if self.period == SLOT and self.start % SLOT == 0 and isinstance(self.series, Series):
             # The common case (5-minute data, aligned start): one sample a point, no aggregation.
             slots = (
                 range(self.first + n - 1 - lo, self.first + n - 1 - hi, -1)

@@ -500,11 +500,13 @@ def describe_workspaces_connection_status(tx: Tx, params: dict[str, Any]) -> dic
         status: dict[str, Any] = {"WorkspaceId": row["workspace_id"]}
         found = usage.history(row, tx.now, first, time_scale)
         now_slot = int(tx.now // usage.SLOT)
-        connected = usage.connected_series(usage.profile_for(row["user_name"]))
-        on_now = found is not None and state == "AVAILABLE" and now_slot >= first and bool(connected.value(now_slot))
+        connected = found.series("UserConnected") if found is not None else None
+        on_now = (
+            connected is not None and state == "AVAILABLE" and now_slot >= first and bool(connected.value(now_slot))
+        )
         status["ConnectionState"] = "CONNECTED" if on_now else "DISCONNECTED" if state in _CONNECTABLE else "UNKNOWN"
         status["ConnectionStateCheckTimestamp"] = tx.now
-        if found is not None:
+        if found is not None and connected is not None:
             began = usage.session_start(connected, now_slot + 1 if on_now else found.end, first)
             if began is not None:
                 status["LastKnownUserConnectionTimestamp"] = float(began * usage.SLOT)

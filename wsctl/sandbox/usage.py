@@ -117,6 +117,30 @@ class Series:
         return None
 
 
+@dataclass(frozen=True)
+class Held:
+    """A series held at a constant value from slot `since` on (a WorkSpace stopped by StopWorkspaces)."""
+
+    base: Series
+    since: int
+    held: int
+
+    def value(self, slot: int) -> int:
+        return self.held if slot >= self.since else self.base.value(slot)
+
+    def ones(self, start: int, end: int) -> int:
+        cut = min(max(start, self.since), end)
+        return self.base.ones(start, cut) + self.held * (end - cut)
+
+    def last_one_before(self, slot: int, floor: int) -> int | None:
+        if self.held and slot > max(self.since, floor):
+            return slot - 1
+        return self.base.last_one_before(min(slot, self.since), floor)
+
+
+SeriesLike = Series | Held
+
+
 def _series(values: bytes) -> Series:
     prefix = [0]
     for v in values:
@@ -167,15 +191,21 @@ class History:
     end: int  # exclusive; slots that start before the WorkSpace stopped reporting and have ended by now
     running_mode: str
     auto_stop_minutes: int
+    stopped_since: int | None = None  # the first slot after a StopWorkspaces that still holds
 
-    def series(self, metric: str) -> Series | None:
+    def series(self, metric: str) -> SeriesLike | None:
         if metric == "UserConnected":
-            return connected_series(self.profile)
-        if metric == "Available":
-            return available_series(self.profile, self.running_mode, self.auto_stop_minutes)
-        if metric == "Stopped":
-            return stopped_series(self.profile, self.running_mode, self.auto_stop_minutes)
-        return None
+            found: Series = connected_series(self.profile)
+        elif metric == "Available":
+            found = available_series(self.profile, self.running_mode, self.auto_stop_minutes)
+        elif metric == "Stopped":
+            found = stopped_series(self.profile, self.running_mode, self.auto_stop_minutes)
+        else:
+            return None
+        if self.stopped_since is None:
+            return found
+        # Stopped: nobody connected, not available, stopped, whatever the profile says.
+        return Held(found, self.stopped_since, 1 if metric == "Stopped" else 0)
 
 
 def history_start(seeded_at: float, usage_days: int) -> int:
@@ -202,7 +232,21 @@ def history(row: lifecycle.Row, now: float, start_slot: int, time_scale: float) 
         end=max(start_slot, end),
         running_mode=str(props.get("RunningMode") or "ALWAYS_ON"),
         auto_stop_minutes=int(props.get("RunningModeAutoStopTimeoutInMinutes") or DEFAULT_AUTO_STOP_MINUTES),
+        stopped_since=_stopped_since(row, time_scale),
     )
+
+
+def _stopped_since(row: lifecycle.Row, time_scale: float) -> int | None:
+    """The first whole slot after the StopWorkspaces the WorkSpace is still stopped by, if any.
+
+    The sandbox keeps only the latest power change, so an earlier stop that a start has
+    undone leaves no trace in the history (a simplification).
+    """
+    change = lifecycle.loads(row["power"], None)
+    if change is None or change.get("to") != "STOPPED" or row["terminating_until"] is not None:
+        return None
+    began = change["until"] - lifecycle.STOPPING_FOR * time_scale
+    return int(-(-began // SLOT))
 
 
 def _properties(row: lifecycle.Row, now: float) -> dict[str, Any]:
@@ -251,7 +295,7 @@ def cycle_info() -> list[dict[str, Any]]:
     ]
 
 
-def session_start(series: Series, before: int, first: int) -> int | None:
+def session_start(series: SeriesLike, before: int, first: int) -> int | None:
     """The first slot of the latest session that began before slot `before` (and at or after `first`)."""
     last = series.last_one_before(before, first)
     if last is None:
