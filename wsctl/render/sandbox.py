@@ -21,6 +21,7 @@ _SETTING_LABELS = (
     ("Core", "WorkSpaces Core allow-listed (--core/--no-core)"),
     ("ImageLimit", "owned image limit (--image-limit)"),
     ("Users", "users in the first directory (--users)"),
+    ("UsageDays", "days of usage history (--usage-days)"),
     ("AccountId", "account ID"),
     ("Database", "database (WSCTL_SANDBOX_DB)"),
 )
@@ -112,9 +113,22 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     if not info["Requests"]:
         requests.add_row("(none since the last reset)", "0")
 
+    usage = _fitted(
+        "Usage profiles (dealt by user number: user0001 gets the first)",
+        (
+            Column("Profile", whole=True),
+            Column("Connected", wrap=True),
+            Column("Hours / 30 days", justify="right"),
+            Column("Sessions / 30 days", justify="right"),
+        ),
+        [
+            (p["Profile"], p["Description"], f"{p['ConnectedHoursPerMonth']:g}", str(p["SessionsPerMonth"]))
+            for p in info.get("UsageProfileCycle", [])
+        ],
+    )
     rows = []
     for key, label in _SETTING_LABELS:
         value = info["Settings"].get(key)
         rows.append((label, "off" if value is None else str(value)))
     settings = _fitted("Settings", (Column("Setting", wrap=True), Column("Value", wrap=True)), rows)
-    return [directories, bundles, amis, requests, settings]
+    return [directories, bundles, amis, usage, requests, settings]
