@@ -114,12 +114,12 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
         requests.add_row("(none since the last reset)", "0")
 
     usage = _fitted(
-        "Usage profiles (dealt by user number: user0001 gets the first)",
+        "Usage profiles (dealt by user number)",
         (
             Column("Profile", whole=True),
             Column("Connected", wrap=True),
-            Column("Hours / 30 days", justify="right"),
-            Column("Sessions / 30 days", justify="right"),
+            Column("h/30 d", justify="right"),
+            Column("Sessions/30 d", justify="right"),
         ),
         [
             (p["Profile"], p["Description"], f"{p['ConnectedHoursPerMonth']:g}", str(p["SessionsPerMonth"]))
