@@ -14,12 +14,12 @@ def _fleet() -> list[dict[str, str]]:
     reset(*FAST)
     assert wsctl("--sandbox", "create", "-f", "examples/fleet.yaml", "--yes").exit_code == 0
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # new WorkSpaces show up in DescribeWorkspaces after a moment
+    while time.monotonic() < deadline:  # new WorkSpaces show up, then settle, after a moment
         found = wsctl("--sandbox", "describe", "-o", "json").json()["Workspaces"]
-        if len(found) == 8:
+        if len(found) == 8 and all(ws["State"] == "AVAILABLE" for ws in found):  # settled: the screen shows these
             return list(found)
         time.sleep(0.02)
-    raise AssertionError("the fleet did not show up")
+    raise AssertionError("the fleet did not settle")
 
 
 def test_describe_on_24x80_shows_every_id_user_and_state_uncut():

@@ -221,6 +221,10 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     (("describe", "--state", "AVAILBLE"), "--state", "did you mean AVAILABLE?"),
     (("describe", "--ids-from", "missing.txt"), "--ids-from missing.txt", "cannot read"),
     (("describe", "--wait", "--timeout", "-1"), "--timeout", "greater than or equal to 0"),
+    # plan and apply
+    (("plan", "-f", "missing.yaml"), "missing.yaml", "cannot read: No such file"),
+    (("plan", "--no-input"), "-f FILE", "missing the fleet"),
+    (("apply", *CREATE[1:], "--running-mode", "ALWAYS-ON"), "--running-mode", "did you mean ALWAYS_ON?"),
     # set-mode
     (("set-mode", "--no-input"), "--running-mode", "missing targets"),
     (("set-mode", WS, "--no-input"), "--running-mode", "missing --running-mode"),
