@@ -8,6 +8,7 @@ and completion never pay for them.
 
 from __future__ import annotations
 
+import io
 import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
@@ -35,9 +36,12 @@ class AppContext:
         # Looked up at use, not at import: pytest's capture and pexpect swap the sys streams.
         self._stdin, self._stdout, self._stderr = stdin, stdout, stderr
         self._account: tuple[str | None] | None = None  # (account,) once looked up: one STS call a run
+        self._held = _HeldData()
 
     def with_options(self, options: GlobalOptions) -> AppContext:
-        return AppContext(options, stdin=self._stdin, stdout=self._stdout, stderr=self._stderr)
+        copy = AppContext(options, stdin=self._stdin, stdout=self._stdout, stderr=self._stderr)
+        copy._held = self._held  # one invocation, one stdout
+        return copy
 
     @property
     def stdin(self) -> TextIO:
@@ -45,7 +49,24 @@ class AppContext:
 
     @property
     def stdout(self) -> TextIO:
+        """Where data goes. Piped while a person watches stderr, it is held until the command ends.
+
+        A pager (`wsctl describe | less`) draws the data as it arrives, and stderr lines
+        written after it (summaries, warnings) would land on top of the pager's screen;
+        held, the data reaches the pager after the last stderr line. Data comes at the end of
+        a command anyway, so a reader waits no longer; `release_data` writes it out.
+        """
+        real = self.live_stdout
+        return self._held.stream(real, hold=not _isatty(real) and _isatty(self.stderr))
+
+    @property
+    def live_stdout(self) -> TextIO:
+        """stdout itself, never held: for a line a script waits for while wsctl runs (`sandbox serve`)."""
         return self._stdout or sys.stdout
+
+    def release_data(self) -> None:
+        """Write out the data held back while stderr had a person's terminal (see `stdout`)."""
+        self._held.release(self.live_stdout)
 
     @property
     def stderr(self) -> TextIO:
@@ -155,6 +176,29 @@ class AppContext:
 
     def note(self, message: str) -> None:
         self.err.print(_escape(message), highlight=False, soft_wrap=True)
+
+
+class _HeldData:
+    """The data of one invocation, held in memory when stdout is a pipe and stderr a terminal."""
+
+    def __init__(self) -> None:
+        self._buffer: io.StringIO | None = None
+        self._decided = False
+
+    def stream(self, real: TextIO, *, hold: bool) -> TextIO:
+        if not self._decided:  # decided once: a Console built on the buffer keeps writing there
+            self._decided = True
+            self._buffer = io.StringIO() if hold else None
+        return self._buffer if self._buffer is not None else real
+
+    def release(self, real: TextIO) -> None:
+        if self._buffer is None:
+            return
+        data, self._buffer = self._buffer.getvalue(), None
+        self._decided = False
+        if data:
+            real.write(data)
+            real.flush()
 
 
 def _console(stream: TextIO) -> Console:

@@ -53,6 +53,17 @@ class WsctlGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
+            return self._invoke_reporting_errors(ctx)
+        finally:
+            # After the last stderr line (an error's too): data held for a pager comes last.
+            if isinstance(ctx.obj, AppContext):
+                try:
+                    ctx.obj.release_data()
+                except BrokenPipeError:
+                    raise typer.Exit(_reader_gone()) from None
+
+    def _invoke_reporting_errors(self, ctx: Any) -> Any:
+        try:
             return super().invoke(ctx)
         except BrokenPipeError:
             raise typer.Exit(_reader_gone()) from None

@@ -254,7 +254,7 @@ def serve(
         server = make_server(host, port, backend, log=None if quiet else app.stderr)
     except OSError as exc:
         raise WsctlError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint="try another --port") from None
-    _serve_until_stopped(server, backend.store.path, app.stdout, app.stderr)
+    _serve_until_stopped(server, backend.store.path, app.live_stdout, app.stderr)
 
 
 def _serve_until_stopped(server: SandboxHTTPServer, db: Path, stdout: TextIO, stderr: TextIO) -> None:
