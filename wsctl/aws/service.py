@@ -17,11 +17,12 @@ from wsctl.aws.creates import CreateCalls
 from wsctl.aws.images import ImageCalls
 from wsctl.aws.lifecycle import LifecycleCalls
 from wsctl.aws.modifies import ModifyCalls
+from wsctl.aws.usage_calls import UsageCalls
 
 __all__ = ["DEFAULT_WORKERS", "WorkspacesService"]
 
 
-class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls):
+class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls, UsageCalls):
     # --- DescribeWorkspaces --------------------------------------------------------------------
 
     def describe_workspaces(

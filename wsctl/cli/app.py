@@ -21,6 +21,7 @@ from wsctl.cli.modify import modify
 from wsctl.cli.sandbox import sandbox_app
 from wsctl.cli.set_mode import set_mode
 from wsctl.cli.typer_internals import evaluate_annotations_once, hide_argument_types
+from wsctl.cli.usage import usage
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -205,6 +206,7 @@ app.command("set-mode")(set_mode)
 app.command("modify")(modify)
 app.command("import-image")(import_image)
 app.command("describe-images")(describe_images)
+app.command("usage")(usage)
 register_lifecycle(app)
 app.add_typer(sandbox_app, name="sandbox")
 
