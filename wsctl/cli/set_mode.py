@@ -83,10 +83,11 @@ def set_mode(
         wsctl set-mode --by-usage --days 30 --dry-run
     """
     app = app_context(ctx, output, no_input, debug)
-    usage_flags = {"--days": days, "--since": since, "--threshold": threshold, "--config": config}
+    usage_flags: dict[str, object] = {"--days": days, "--since": since, "--threshold": threshold, "--config": config}
     usage_flags |= {"--unused-days": unused_days, "--min-saving": min_saving, "--month-end-only": month_end_only}
-    if by_usage or any(usage_flags.values()):
-        _check_by_usage(by_usage, running_mode, auto_stop_timeout, [k for k, v in usage_flags.items() if v])
+    given = [k for k, v in usage_flags.items() if v is not None and v is not False and v != []]
+    if by_usage or given:
+        _check_by_usage(by_usage, running_mode, auto_stop_timeout, given)
         from wsctl.ops.usage import settings_from_flags
 
         settings = settings_from_flags(
