@@ -227,7 +227,7 @@ def measure_workspaces(app: AppContext, settings: UsageSettings, workspaces: lis
     bucket = TokenBucket(app.options.max_rate, app.options.burst)
     cloudwatch = CloudWatchService(build_cloudwatch_client(app.options, bucket), rate_limiter=bucket)
     metrics = cloudwatch.user_connected(ids, settings.fetch_start, settings.end, interval) if ids else None
-    statuses = app.service.connection_status(ids) if ids else {}
+    statuses = _connection_status(app, ids)
     rules = settings.rules()
     unused_from = settings.end - dt.timedelta(days=settings.unused_days)
     rows: list[UsageRow] = []
@@ -238,6 +238,28 @@ def measure_workspaces(app: AppContext, settings: UsageSettings, workspaces: lis
     calls = dict(app.service.calls.counts)
     calls.update(cloudwatch.calls.counts)
     return UsageReport(settings, rows, interval, calls=calls, problems=metrics.problems if metrics else [])
+
+
+def _unsupported(code: str) -> bool:
+    """An endpoint without the operation: a local emulator (moto answers HTML 500, the sandbox a code)."""
+    return code.isdigit() or code == _NO_OPERATION
+
+
+def _connection_status(app: AppContext, ids: list[str]) -> dict[str, dict[str, Any]]:
+    from wsctl.errors import ServiceError
+
+    if not ids:
+        return {}
+    try:
+        return app.service.connection_status(ids)
+    except ServiceError as exc:
+        if not _unsupported(exc.code):
+            raise
+        app.warn(
+            "the endpoint does not serve DescribeWorkspacesConnectionStatus: no LastKnownUserConnectionTimestamp, "
+            "`unused` is judged from UserConnected alone"
+        )
+        return {}
 
 
 def _row(
@@ -279,7 +301,7 @@ def _apply_skip_tags(app: AppContext, rows: list[UsageRow], rules: u.Rules) -> N
     if not candidates:
         return
     tags = app.service.tags_of([r.workspace_id for r in candidates])
-    if tags and all(t == _NO_OPERATION for t in tags.values()):
+    if tags and all(isinstance(t, str) and _unsupported(t) for t in tags.values()):
         app.warn("the endpoint does not serve DescribeTags: Skip_Convert tags were not checked")
         return
     for row in candidates:
