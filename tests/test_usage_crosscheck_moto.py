@@ -52,8 +52,8 @@ def _put(cloudwatch: Any, workspace_id: str, points: list[tuple[dt.datetime, flo
 
 def test_usage_on_moto_matches_the_arithmetic(moto_url: str, directory: str):  # noqa: F811
     kw = _kw(moto_url)
-    workspaces = boto3.client("workspaces", **kw)
-    cloudwatch = boto3.client("cloudwatch", **kw)
+    workspaces: Any = boto3.client("workspaces", **kw)
+    cloudwatch: Any = boto3.client("cloudwatch", **kw)
     modes = {"heavy": "AUTO_STOP", "light": "ALWAYS_ON", "idle": "ALWAYS_ON", "gappy": "AUTO_STOP"}
     users = {name: f"{name}{directory[-4:]}" for name in modes}
     requests = [
