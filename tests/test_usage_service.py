@@ -359,3 +359,35 @@ def test_set_mode_usage_flags_need_by_usage(stubs: Stubs):
     assert run.exit_code == 2 and "--days only with --by-usage" in run.stderr
     run = wsctl("set-mode", "--by-usage", "--running-mode", "ALWAYS_ON")
     assert run.exit_code == 2 and "drop --running-mode" in run.stderr
+
+
+def _queries_period(stubs: Stubs, period: int, start_after: dt.datetime) -> None:
+    """Expect one GetMetricData whose queries ask for `period` and whose window starts by `start_after`."""
+
+    def check(params: dict[str, Any], **_: Any) -> None:
+        assert {q["MetricStat"]["Period"] for q in params["MetricDataQueries"]} == {period}
+        assert params["StartTime"] <= start_after
+
+    stubs.cloudwatch.meta.events.register("provide-client-params.cloudwatch.GetMetricData", check)
+
+
+def test_beyond_63_days_hourly_data_is_used_and_said(stubs: Stubs):
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=100)).date()
+    _queries_period(stubs, 3600, dt.datetime.combine(since, dt.time(), dt.UTC))
+    _fleet_answers(stubs, [_mode(1, "ALWAYS_ON")], {}, {"ws-000000001": dt.datetime.now(dt.UTC)})
+    run = wsctl("usage", "--since", since.isoformat())
+    assert run.exit_code == 0, run.stderr
+    assert "hourly UserConnected data" in run.stderr
+    assert "scaled linearly" in run.stderr
+
+
+def test_unused_days_longer_than_the_period_reads_the_longer_window(stubs: Stubs):
+    # 7-day period, 60-day unused window: the metrics start 60 days back; a connection 20 days ago
+    # is outside the period (0 billable h) but inside the window: not unused
+    now = dt.datetime.now(dt.UTC)
+    _queries_period(stubs, 300, now - dt.timedelta(days=59))
+    old = _days_of(2, days=20)[:288]
+    _fleet_answers(stubs, [_mode(1, "AUTO_STOP")], {"ws-000000001": old}, {})
+    row = wsctl("usage", "--days", "7", "--unused-days", "60", "-o", "json").json()["Usage"][0]
+    assert row["BillableHours"] == 0
+    assert row["Recommendation"] == "keep"

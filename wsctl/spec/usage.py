@@ -221,7 +221,11 @@ def recommend(facts: Facts, rules: Rules) -> Advice:
     if monthly is None:
         return Advice(KEEP, f"no break-even threshold for {compute}: set one with --threshold {compute}=HOURS", 0.0)
     if not facts.has_data:
-        return Advice(KEEP, "no UserConnected data in the period (a last known connection says it was used)", 0.0)
+        return Advice(
+            KEEP,
+            f"no UserConnected data in the period, though a user connected within {days_text(rules.unused_days)} d",
+            0.0,
+        )
     return _by_threshold(facts, rules, compute, monthly)
 
 
