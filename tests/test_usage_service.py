@@ -105,7 +105,9 @@ def test_user_connected_follows_next_token_and_joins_pages():
     data = CloudWatchService(client, max_workers=1).user_connected(["ws-000000001"], start, END, 300)
     stubber.assert_no_pending_responses()
     assert data.calls == 2
-    assert data.points["ws-000000001"] == first + second
+    series = data.points["ws-000000001"]
+    assert list(series.stamps) == [int(t.timestamp()) for t, _ in first + second]
+    assert list(series.connected) == [int(t.timestamp()) for t, _ in first]
     assert data.problems == []
 
 
@@ -147,7 +149,7 @@ class Stubs:
 def stubs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubs]:
     s = Stubs()
 
-    def build(options: Any, rate_limiter: Any, service: str = "workspaces") -> Any:
+    def build(options: Any, rate_limiter: Any, service: str = "workspaces", **_: Any) -> Any:
         return s.cloudwatch if service == "cloudwatch" else s.workspaces
 
     monkeypatch.setattr("wsctl.aws.clients.build_client", build)

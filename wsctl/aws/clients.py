@@ -80,8 +80,13 @@ def _check_region(region: str | None) -> None:
         )
 
 
-def build_client(options: GlobalOptions, rate_limiter: TokenBucket, service: str = "workspaces") -> Any:
-    """A client for `service` (workspaces, or cloudwatch for `wsctl usage`): one profile, Region and set-up."""
+def build_client(
+    options: GlobalOptions, rate_limiter: TokenBucket, service: str = "workspaces", *, timestamp_parser: Any = None
+) -> Any:
+    """A client for `service` (workspaces, or cloudwatch for `wsctl usage`): one profile, Region and set-up.
+
+    `timestamp_parser` replaces botocore's for this client (CloudWatch: millions of timestamps).
+    """
     _check_endpoint(options.endpoint_url)
     _check_region(options.region)
     config = Config(
@@ -92,11 +97,11 @@ def build_client(options: GlobalOptions, rate_limiter: TokenBucket, service: str
         max_pool_connections=16,
     )
     if options.sandbox:
-        client = _sandbox_client(options, config, service)
+        client = _sandbox_client(options, config, service, timestamp_parser)
     else:
         # botocore's session directly: boto3 adds nothing a client needs, and its import
         # (with the resource layer) costs start-up time on every call.
-        session = _session(profile=options.profile)
+        session = _session(profile=options.profile, timestamp_parser=timestamp_parser)
         client = session.create_client(
             service, region_name=options.region, endpoint_url=_endpoint_for(service, options), config=config
         )
@@ -125,20 +130,26 @@ def _endpoint_for(service: str, options: GlobalOptions) -> str | None:
     return options.endpoint_url
 
 
-def _session(profile: str | None = None, session_vars: dict[str, Any] | None = None) -> botocore.session.Session:
+def _session(
+    profile: str | None = None, session_vars: dict[str, Any] | None = None, timestamp_parser: Any = None
+) -> botocore.session.Session:
     from wsctl.aws.loader import botocore_loader
 
     session = botocore.session.Session(session_vars=session_vars, profile=profile)
+    if timestamp_parser is not None:
+        session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=timestamp_parser)
     # Registered lazily, as botocore registers its own: the data path is read at first use.
     session.lazy_register_component("data_loader", lambda: botocore_loader(session.get_config_variable("data_path")))
     return session
 
 
-def _sandbox_client(options: GlobalOptions, config: Config, service: str = "workspaces") -> Any:
+def _sandbox_client(
+    options: GlobalOptions, config: Config, service: str = "workspaces", timestamp_parser: Any = None
+) -> Any:
     # The sandbox never reads the user's profiles or credentials: a session that sees no
     # config files and gets explicit dummy keys cannot pick them up, nor show them.
     # (Setting the variable to None is not enough: botocore would fall back to AWS_PROFILE.)
-    session = _session(session_vars={"profile": (None, None, None, None)})
+    session = _session(session_vars={"profile": (None, None, None, None)}, timestamp_parser=timestamp_parser)
     session.set_config_variable("config_file", os.devnull)
     session.set_config_variable("credentials_file", os.devnull)
     config = config.merge(Config(ignore_configured_endpoint_urls=True))  # type: ignore[call-arg]

@@ -19,12 +19,13 @@ from typing import Any
 from wsctl.aws.calls import ServiceBase, chunked
 from wsctl.aws.ratelimit import TokenBucket
 from wsctl.options import GlobalOptions
+from wsctl.spec.usage import Series
 
 MAX_QUERIES = 500
 MAX_POINTS = 100_800
 NAMESPACE = "AWS/WorkSpaces"
 METRIC = "UserConnected"
-Points = dict[str, list[tuple[dt.datetime, float]]]  # WorkspaceId -> (timestamp, UserConnected maximum)
+Points = dict[str, Series]  # WorkspaceId -> its UserConnected points
 _MAX_WINDOWS = 64  # more windows never pay: each adds calls for the same points
 
 
@@ -32,7 +33,7 @@ def build_cloudwatch_client(options: GlobalOptions, rate_limiter: TokenBucket) -
     """A CloudWatch client with the WorkSpaces client's profile, Region, retries, rate limit and --debug."""
     from wsctl.aws.clients import build_client
 
-    return build_client(options, rate_limiter, service="cloudwatch")
+    return build_client(options, rate_limiter, service="cloudwatch", timestamp_parser=raw_timestamps)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def plan_calls(workspace_ids: Sequence[str], start: dt.datetime, end: dt.datetim
 
 @dataclass
 class MetricData:
-    points: dict[str, list[tuple[dt.datetime, float]]] = field(default_factory=dict)
+    points: Points = field(default_factory=dict)
     calls: int = 0  # GetMetricData requests, pages included
     problems: list[str] = field(default_factory=list)  # StatusCode other than Complete, Messages
 
@@ -89,18 +90,19 @@ class CloudWatchService(ServiceBase):
         self, workspace_ids: Sequence[str], start: dt.datetime, end: dt.datetime, period: int
     ) -> MetricData:
         """UserConnected (Maximum) per WorkSpace over [start, end) at `period` seconds, every page."""
-        data = MetricData({i: [] for i in dict.fromkeys(workspace_ids)})
+        data = MetricData({i: Series() for i in dict.fromkeys(workspace_ids)})
 
         def fetch(call: MetricCall) -> tuple[Points, int, list[str]]:
             return self._fetch(call, period)
 
         for points, calls, problems in self.map_concurrently(fetch, plan_calls(workspace_ids, start, end, period)):
             for workspace_id, found in points.items():
-                data.points[workspace_id] += found
+                data.points[workspace_id].stamps.extend(found.stamps)
+                data.points[workspace_id].connected.extend(found.connected)
             data.calls += calls
             data.problems += problems
         for found in data.points.values():
-            found.sort()
+            found.finish()
         return data
 
     def _fetch(self, call: MetricCall, period: int) -> tuple[Points, int, list[str]]:
@@ -126,7 +128,7 @@ class CloudWatchService(ServiceBase):
             "EndTime": call.end,
             "ScanBy": "TimestampAscending",
         }
-        points: dict[str, list[tuple[dt.datetime, float]]] = {i: [] for i in call.workspace_ids}
+        points: Points = {i: Series() for i in call.workspace_ids}
         problems: list[str] = []
         calls = 0
         while True:
@@ -136,9 +138,10 @@ class CloudWatchService(ServiceBase):
                 workspace_id = by_query.get(str(result.get("Id")))
                 if workspace_id is None:
                     continue
-                points[workspace_id] += zip(
-                    (_utc(t) for t in result.get("Timestamps", [])), result.get("Values", []), strict=False
-                )
+                stamps = result.get("Timestamps", [])
+                if not all(isinstance(t, int | float) for t in stamps):
+                    stamps = [_epoch(t) for t in stamps]
+                points[workspace_id].extend(stamps, result.get("Values", []))
                 status = result.get("StatusCode", "Complete")
                 if status not in ("Complete", "PartialData"):
                     problems.append(f"{workspace_id}: GetMetricData answered {status}")
@@ -149,7 +152,20 @@ class CloudWatchService(ServiceBase):
             params["NextToken"] = token
 
 
-def _utc(value: Any) -> dt.datetime:
+def _epoch(value: Any) -> float:
+    """Epoch seconds of a timestamp as the client's parser left it (see `raw_timestamps`)."""
+    if isinstance(value, int | float):
+        return float(value)
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime.fromisoformat(str(value)).astimezone(dt.UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+def raw_timestamps(value: Any) -> Any:
+    """The CloudWatch client's timestamp parser: epoch numbers stay numbers.
+
+    botocore's default turns each into a datetime in the local time zone through dateutil, about
+    40 microseconds a point: 6 minutes for 1,000 WorkSpaces x 30 days. The query protocol's
+    ISO strings are left as text and read by `_epoch`.
+    """
+    return value

@@ -232,7 +232,8 @@ def measure_workspaces(app: AppContext, settings: UsageSettings, workspaces: lis
     unused_from = settings.end - dt.timedelta(days=settings.unused_days)
     rows: list[UsageRow] = []
     for ws in workspaces:
-        points = metrics.points.get(ws["WorkspaceId"], []) if metrics else []
+        points = metrics.points.get(ws["WorkspaceId"]) if metrics else None
+        points = points or u.Series()
         rows.append(_row(ws, points, statuses.get(ws["WorkspaceId"], {}), settings, interval, unused_from, rules))
     _apply_skip_tags(app, rows, rules)
     calls = dict(app.service.calls.counts)
@@ -264,7 +265,7 @@ def _connection_status(app: AppContext, ids: list[str]) -> dict[str, dict[str, A
 
 def _row(
     ws: dict[str, Any],
-    points: list[tuple[dt.datetime, float]],
+    points: u.Series,
     status: dict[str, Any],
     settings: UsageSettings,
     interval: int,
@@ -272,7 +273,7 @@ def _row(
     rules: u.Rules,
 ) -> UsageRow:
     props = ws.get("WorkspaceProperties") or {}
-    in_period = [(t, v) for t, v in points if settings.start <= t < settings.end]
+    in_period = points.between(settings.start.timestamp(), settings.end.timestamp())
     usage = u.measure(
         in_period,
         interval_seconds=interval,
@@ -282,7 +283,7 @@ def _row(
     last_known = status.get("LastKnownUserConnectionTimestamp")
     if isinstance(last_known, dt.datetime) and last_known.tzinfo is None:
         last_known = last_known.replace(tzinfo=dt.UTC)
-    connected = any(v > 0 and t >= unused_from for t, v in points) or (
+    connected = points.connected_since(unused_from.timestamp()) or (
         isinstance(last_known, dt.datetime) and last_known >= unused_from
     )
     facts = u.Facts(

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # The Cost Optimizer's default break-even hours a month (its CloudFormation template parameters,
@@ -110,54 +112,96 @@ def idle_minutes(running_mode: str | None, auto_stop_timeout: int | None) -> int
     return ALWAYS_ON_IDLE_MINUTES
 
 
-def find_sessions(
-    points: Iterable[tuple[dt.datetime, float]], *, interval_seconds: int, idle_minutes: int
-) -> list[Session]:
-    """Sessions from (timestamp, UserConnected maximum) points, in time order.
+class Series:
+    """One WorkSpace's UserConnected points, compact: epoch seconds of every point and of the connected ones.
+
+    1,000 WorkSpaces x 30 days are 8.6 million points; kept as (datetime, value) pairs they
+    would take gigabytes, as two arrays of integers a few tens of megabytes.
+    """
+
+    def __init__(self) -> None:
+        self.stamps: array[int] = array("q")
+        self.connected: array[int] = array("q")
+
+    def add(self, stamp: float, value: float) -> None:
+        second = int(stamp)
+        self.stamps.append(second)
+        if value > 0:  # the Cost Optimizer reads Maximum: 1 when a user was connected in the interval
+            self.connected.append(second)
+
+    def extend(self, stamps: Sequence[float], values: Sequence[float]) -> None:
+        """Many points at once (epoch seconds): one GetMetricData result."""
+        seconds = [int(t) for t in stamps]
+        self.stamps.extend(seconds)
+        self.connected.extend(t for t, v in zip(seconds, values, strict=False) if v > 0)
+
+    def finish(self) -> Series:
+        """Sorted, duplicates (a point answered twice) dropped."""
+        self.stamps = array("q", sorted(set(self.stamps)))
+        self.connected = array("q", sorted(set(self.connected)))
+        return self
+
+    def between(self, start: float, end: float) -> Series:
+        """The points in [start, end), epoch seconds."""
+        out = Series()
+        out.stamps = self.stamps[bisect_left(self.stamps, start) : bisect_left(self.stamps, end)]
+        out.connected = self.connected[bisect_left(self.connected, start) : bisect_left(self.connected, end)]
+        return out
+
+    def connected_since(self, start: float) -> bool:
+        return bool(self.connected) and self.connected[-1] >= start
+
+    @classmethod
+    def of(cls, points: Iterable[tuple[dt.datetime | float, float]]) -> Series:
+        series = cls()
+        for t, v in points:
+            series.add(t.timestamp() if isinstance(t, dt.datetime) else t, v)
+        return series.finish()
+
+
+def find_sessions(connected: Sequence[int], *, interval_seconds: int, idle_minutes: int) -> list[Session]:
+    """Sessions from the sorted epoch seconds of connected intervals.
 
     A session ends after `idle_minutes` without a connected interval, whether the intervals in
     between answered 0 or nothing (see the module docstring).
     """
     gap_end = max(1, math.ceil(idle_minutes * 60 / interval_seconds))
-    connected = sorted({t for t, v in points if v > 0})
     sessions: list[Session] = []
-    start: dt.datetime | None = None
-    last: dt.datetime | None = None
-    count = 0
-    step = dt.timedelta(seconds=interval_seconds)
-    for t in connected:
-        if start is not None and last is not None:
-            missing = round((t - last) / step) - 1  # intervals without a connection in between
-            if missing < gap_end:
-                last, count = t, count + 1
-                continue
-            sessions.append(_session(start, last, count, step, interval_seconds))
-        start, last, count = t, t, 1
-    if start is not None and last is not None:
-        sessions.append(_session(start, last, count, step, interval_seconds))
+    if not connected:
+        return sessions
+    start = last = connected[0]
+    count = 1
+    for t in connected[1:]:
+        missing = round((t - last) / interval_seconds) - 1  # intervals without a connection in between
+        if missing < gap_end:
+            last, count = t, count + 1
+            continue
+        sessions.append(_session(start, last, count, interval_seconds))
+        start = last = t
+        count = 1
+    sessions.append(_session(start, last, count, interval_seconds))
     return sessions
 
 
-def _session(start: dt.datetime, last: dt.datetime, count: int, step: dt.timedelta, seconds: int) -> Session:
-    return Session(start, round((last - start) / step) + 1, count, seconds)
+def _session(start: int, last: int, count: int, seconds: int) -> Session:
+    return Session(dt.datetime.fromtimestamp(start, dt.UTC), round((last - start) / seconds) + 1, count, seconds)
 
 
 def measure(
-    points: Iterable[tuple[dt.datetime, float]],
+    points: Series | Iterable[tuple[dt.datetime | float, float]],
     *,
     interval_seconds: int,
     running_mode: str | None,
     auto_stop_timeout: int | None,
 ) -> Usage:
-    points = list(points)
+    series = points if isinstance(points, Series) else Series.of(points)
     idle = idle_minutes(running_mode, auto_stop_timeout)
-    sessions = find_sessions(points, interval_seconds=interval_seconds, idle_minutes=idle)
     return Usage(
-        sessions=tuple(sessions),
+        sessions=tuple(find_sessions(series.connected, interval_seconds=interval_seconds, idle_minutes=idle)),
         idle_hours=idle / 60,
-        connected_intervals=len({t for t, v in points if v > 0}),
+        connected_intervals=len(series.connected),
         interval_seconds=interval_seconds,
-        points=len(points),
+        points=len(series.stamps),
     )
 
 
