@@ -99,6 +99,7 @@ def explain_table(row: UsageRow, *, sandbox: bool) -> Any:
         + f" = {u.hours_text(usage.billable_hours)} billable h. {row.advice.reason}."
     )
     table = new_table(f"Sessions of {row.workspace_id}", sandbox=sandbox, caption=caption)
+    table.caption_justify = "left"
     table.add_column("#", justify="right")
     table.add_column("Start (UTC)", no_wrap=True)
     table.add_column("End (UTC)", no_wrap=True)
