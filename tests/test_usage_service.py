@@ -393,3 +393,11 @@ def test_unused_days_longer_than_the_period_reads_the_longer_window(stubs: Stubs
     row = wsctl("usage", "--days", "7", "--unused-days", "60", "-o", "json").json()["Usage"][0]
     assert row["BillableHours"] == 0
     assert row["Recommendation"] == "keep"
+
+
+def test_an_endpoint_without_describe_tags_is_asked_once():
+    service, stubber = stubbed_service()
+    stubber.add_client_error("describe_tags", "UnknownOperationException", "no such operation", 400)
+    found = service.tags_of(["ws-000000001", "ws-000000002", "ws-000000003"])
+    stubber.assert_no_pending_responses()
+    assert found == dict.fromkeys(["ws-000000001", "ws-000000002", "ws-000000003"], "UnknownOperationException")

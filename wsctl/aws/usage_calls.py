@@ -9,6 +9,10 @@ from wsctl.aws.calls import MAX_IDS_PER_CALL, ServiceBase, chunked
 from wsctl.errors import ServiceError
 
 
+# What an endpoint without the operation answers (the sandbox; AWS answers this for unknown actions too).
+UNKNOWN_OPERATION = "UnknownOperationException"
+
+
 class UsageCalls(ServiceBase):
     def connection_status(self, workspace_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """WorkspacesConnectionStatus by ID: 25 IDs a call (workspaces-api.md), each call's pages followed."""
@@ -40,4 +44,10 @@ class UsageCalls(ServiceBase):
             except ServiceError as exc:
                 return workspace_id, exc.code or "error"
 
-        return dict(self.map_concurrently(fetch, list(dict.fromkeys(workspace_ids))))
+        ids = list(dict.fromkeys(workspace_ids))
+        if not ids:
+            return {}
+        first = fetch(ids[0])
+        if first[1] == UNKNOWN_OPERATION:  # an endpoint without DescribeTags: do not ask for every WorkSpace
+            return dict.fromkeys(ids, UNKNOWN_OPERATION)
+        return {first[0]: first[1], **dict(self.map_concurrently(fetch, ids[1:]))}

@@ -21,7 +21,7 @@ from wsctl.spec.usage_report import UsageReport, UsageRow, UsageSettings
 _NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,5})(?:\.[0-9]{1,3})?\Z", re.ASCII)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?\Z")
 DEFAULT_DAYS = 30
-_NO_OPERATION = "UnknownOperationException"  # what an endpoint without DescribeTags answers (the sandbox)
+_NO_OPERATION = "UnknownOperationException"  # what an endpoint without an operation answers (the sandbox)
 
 
 def settings_from_flags(
