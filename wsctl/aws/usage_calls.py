@@ -8,7 +8,6 @@ from typing import Any
 from wsctl.aws.calls import MAX_IDS_PER_CALL, ServiceBase, chunked
 from wsctl.errors import ServiceError
 
-
 # What an endpoint without the operation answers (the sandbox; AWS answers this for unknown actions too).
 UNKNOWN_OPERATION = "UnknownOperationException"
 
