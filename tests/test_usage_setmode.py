@@ -124,3 +124,10 @@ def test_usage_help_does_not_import_botocore():
     code += "try:\n    run()\nexcept SystemExit:\n    pass\nprint('botocore' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_completion_of_thresholds_and_recommendations():
+    from wsctl.cli.usage import _complete_recommendations, _complete_thresholds
+
+    assert "STANDARD=" in _complete_thresholds("STA")
+    assert _complete_recommendations("u") == ["unused"]

@@ -17,6 +17,20 @@ from wsctl.cli.options import (
     file_option,
 )
 
+
+def _complete_thresholds(incomplete: str) -> list[str]:
+    """COMPUTE= for --threshold, from the model's compute types."""
+    from wsctl.cli.completion import complete_compute_types
+
+    return [f"{c}=" for c in complete_compute_types(incomplete)]
+
+
+def _complete_recommendations(incomplete: str) -> list[str]:
+    from wsctl.spec.usage import RECOMMENDATIONS
+
+    return [r for r in RECOMMENDATIONS if r.lower().startswith(incomplete.lower())]
+
+
 # The options `usage` and `set-mode --by-usage` share, so both read usage the same way.
 DaysOpt = Annotated[
     int | None, typer.Option("--days", metavar="N", help="The last N days (default 30).", show_default=False)
@@ -31,6 +45,7 @@ ThresholdOpt = Annotated[
         metavar="COMPUTE=HOURS",
         help="Break-even hours a month for a compute type (repeatable); defaults: the Cost Optimizer's.",
         show_default=False,
+        autocompletion=_complete_thresholds,
     ),
 ]
 ConfigOpt = Annotated[
@@ -76,6 +91,7 @@ def usage(
             metavar="REC",
             help="Only WorkSpaces with this recommendation: keep, ALWAYS_ON, AUTO_STOP, unused (repeatable).",
             show_default=False,
+            autocompletion=_complete_recommendations,
         ),
     ] = None,
     explain: Annotated[
