@@ -226,8 +226,13 @@ def measure_workspaces(app: AppContext, settings: UsageSettings, workspaces: lis
     # Its own bucket with the same --max-rate/--burst: CloudWatch's limits are not WorkSpaces'.
     bucket = TokenBucket(app.options.max_rate, app.options.burst)
     cloudwatch = CloudWatchService(build_cloudwatch_client(app.options, bucket), rate_limiter=bucket)
-    metrics = cloudwatch.user_connected(ids, settings.fetch_start, settings.end, interval) if ids else None
-    statuses = _connection_status(app, ids)
+    # The two services have their own buckets: the connection status is read while CloudWatch answers.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wsctl-status") as pool:
+        pending = pool.submit(_connection_status, app, ids)
+        metrics = cloudwatch.user_connected(ids, settings.fetch_start, settings.end, interval) if ids else None
+        statuses = pending.result()
     rules = settings.rules()
     unused_from = settings.end - dt.timedelta(days=settings.unused_days)
     rows: list[UsageRow] = []
