@@ -693,9 +693,12 @@ def usage(b: Bench) -> Section:
     calls = usage_calls(run.stderr)
     metric_calls = calls.get("GetMetricData", 0)
     workspaces_calls = sum(n for op, n in calls.items() if op != "GetMetricData")
-    # Each client paces itself at --max-rate (default 2/s) with its own bucket of --burst, and the
-    # connection status is read while CloudWatch answers: the slower of the two buckets sets the floor.
-    floor = max((metric_calls - BURST) / RATE, (workspaces_calls - BURST) / RATE, 0.0)
+    # Each client paces itself at --max-rate (default 2/s) with its own bucket of --burst: first
+    # DescribeWorkspaces, then CloudWatch while the connection status is read, then DescribeTags.
+    describe = calls.get("DescribeWorkspaces", 0)
+    tags = calls.get("DescribeTags", 0)
+    overlapped = max(metric_calls, workspaces_calls - describe - tags)
+    floor = max(0.0, (describe - BURST) / RATE) + overlapped / RATE + tags / RATE
     section = Section("usage")
     section.data = {
         "size": FLEET_SIZE,
