@@ -401,3 +401,11 @@ def test_an_endpoint_without_describe_tags_is_asked_once():
     found = service.tags_of(["ws-000000001", "ws-000000002", "ws-000000003"])
     stubber.assert_no_pending_responses()
     assert found == dict.fromkeys(["ws-000000001", "ws-000000002", "ws-000000003"], "UnknownOperationException")
+
+
+def test_explain_in_json(stubs: Stubs):
+    _fleet_answers(stubs, [_mode(1, "AUTO_STOP")], {"ws-000000001": _days_of(4, days=2)}, {})
+    explained = wsctl("usage", "--explain", "ws-000000001", "-o", "json").json()["Explain"]
+    assert [s["BilledHours"] for s in explained["Sessions"]] == [5, 5]
+    assert [s["Hours"] for s in explained["Sessions"]] == [4, 4]
+    assert explained["BillableHours"] == 10 and explained["IdleHoursPerSession"] == 1
