@@ -77,8 +77,8 @@ class UsageRow:
         entry.update(
             {
                 "ComputeTypeName": props.get("ComputeTypeName"),
-                "ConnectedHours": round(self.usage.connected_hours, 2),
-                "BillableHours": round(self.usage.billable_hours, 2),
+                "ConnectedHours": _number(round(self.usage.connected_hours, 2)),
+                "BillableHours": _number(round(self.usage.billable_hours, 2)),
                 "Sessions": len(self.usage.sessions),
                 "LastKnownUserConnectionTimestamp": self.last_known,
                 "Recommendation": self.advice.recommendation,
