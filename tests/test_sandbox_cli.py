@@ -97,8 +97,8 @@ def test_info_table_says_sandbox_on_every_table(monkeypatch):
     sb.client().describe_workspaces()
     run = wsctl("sandbox", "info")
     assert run.exit_code == 0, run.stderr
-    assert run.stdout.count("SANDBOX - simulated WorkSpaces, not AWS") == 5
-    for title in ("Directories", "Bundles", "EC2 images to import", "Requests received", "Settings"):
+    assert run.stdout.count("SANDBOX - simulated WorkSpaces, not AWS") == 6
+    for title in ("Directories", "Bundles", "EC2 images to import", "Usage profiles", "Requests received", "Settings"):
         assert title in run.stdout
     assert sb.primary_directory(seed)["DirectoryId"] in run.stdout
     assert sb.failing_bundle_id(seed) in run.stdout

@@ -72,6 +72,15 @@ def reset(
         typer.Option("--core/--no-core", help="Whether the account is WorkSpaces Core allow-listed (MANUAL, BYOP)."),
     ] = True,
     image_limit: Annotated[int, typer.Option("--image-limit", min=0, help="Images the account may own.")] = 40,
+    usage_days: Annotated[
+        int,
+        typer.Option(
+            "--usage-days",
+            min=0,
+            max=455,
+            help="Days of seeded CloudWatch usage history before the reset, for every WorkSpace whenever created.",
+        ),
+    ] = 90,
     force: Annotated[
         bool,
         typer.Option(
@@ -89,6 +98,12 @@ def reset(
     an AD_CONNECTOR directory with 10 users, Amazon and custom bundles (one custom bundle's
     WorkSpaces end in ERROR), and EC2 images to import (one fails ingestion). `wsctl sandbox
     info` shows them all.
+
+    Each user has a usage profile, dealt in a cycle by the number in its name (user0001
+    heavy, user0002 part-time, user0003 light, user0004 never, user0005 heavy, ...), which
+    gives its WorkSpaces CloudWatch metrics (AWS/WorkSpaces UserConnected, Available,
+    Stopped) and connection status for the last --usage-days days. `sandbox info -o json`
+    has each user's profile and ConnectedHoursPerMonth (a month being 30 days).
 
     It replaces only a file that is a wsctl sandbox (of any version, even a damaged one);
     any other file at WSCTL_SANDBOX_DB is left as it is, unless --force.
@@ -116,6 +131,7 @@ def reset(
         seed=seed,
         core=core,
         image_limit=image_limit,
+        usage_days=usage_days,
     )
     replaced = store.reset(settings, force=force)
     if replaced is not None:
@@ -174,7 +190,8 @@ def serve(
     """Serve the sandbox over HTTP for the AWS CLI, other SDKs and Terraform.
 
     It speaks both protocols of the WorkSpaces model: AWS JSON 1.1 (POST / with
-    X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. The first line on
+    X-Amz-Target) and Smithy RPC v2 CBOR; any signature is accepted. CloudWatch's
+    GetMetricData and GetMetricStatistics (the seeded usage) answer at the same URL. The first line on
     stdout is the URL to use as the endpoint; one line per request goes to stderr.
     Ctrl-C or SIGTERM stops it (exit 0).
 

@@ -21,6 +21,7 @@ _SETTING_LABELS = (
     ("Core", "WorkSpaces Core allow-listed (--core/--no-core)"),
     ("ImageLimit", "owned image limit (--image-limit)"),
     ("Users", "users in the first directory (--users)"),
+    ("UsageDays", "days of usage history (--usage-days)"),
     ("AccountId", "account ID"),
     ("Database", "database (WSCTL_SANDBOX_DB)"),
 )
@@ -89,10 +90,18 @@ def info_tables(info: dict[str, Any]) -> list[Table]:
     if not info["Requests"]:
         requests.add_row("(none since the last reset)", "0")
 
+    usage = new_table("Usage profiles (dealt by user number: user0001 gets the first)")
+    usage.add_column("Profile", no_wrap=True)
+    usage.add_column("Connected", overflow="fold")
+    usage.add_column("Hours / 30 days", justify="right")
+    usage.add_column("Sessions / 30 days", justify="right")
+    for p in info.get("UsageProfileCycle", []):
+        usage.add_row(p["Profile"], p["Description"], f"{p['ConnectedHoursPerMonth']:g}", str(p["SessionsPerMonth"]))
+
     settings = new_table("Settings")
     settings.add_column("Setting", no_wrap=True)
     settings.add_column("Value", overflow="fold")
     for key, label in _SETTING_LABELS:
         value = info["Settings"].get(key)
         settings.add_row(label, "off" if value is None else str(value))
-    return [directories, bundles, amis, requests, settings]
+    return [directories, bundles, amis, usage, requests, settings]

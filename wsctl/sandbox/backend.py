@@ -18,12 +18,14 @@ import json
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from wsctl.sandbox import cbor, ids
+from wsctl.sandbox import cbor, cloudwatch, ids, query_protocol
+from wsctl.sandbox.metrics import CloudWatchError
 from wsctl.sandbox.operations import OPERATIONS, ApiError, Operation, Tx
+from wsctl.sandbox.reply import Reply as Reply  # where server.py and the tests import it from
 from wsctl.sandbox.settings import Settings
 from wsctl.sandbox.store import Store, next_counter
 from wsctl.spec import model
@@ -35,16 +37,6 @@ CBOR_CONTENT_TYPE = "application/cbor"
 RPC_V2_PATH = re.compile(r"/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)/?")
 THROTTLING_MESSAGE = "Rate exceeded"
 INTERNAL_MESSAGE = "We encountered an internal error. Please try again."
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def __iter__(self) -> Iterator[Any]:  # status, headers, body = backend.handle(...)
-        return iter((self.status, self.headers, self.body))
 
 
 def operation_from_target(target: str | None) -> str:
@@ -78,6 +70,17 @@ class Backend:
         """An HTTP request in either protocol the model lists: AWS JSON 1.1 or Smithy RPC v2 CBOR."""
         lowered = {k.lower(): v for k, v in headers.items()}
         match = RPC_V2_PATH.fullmatch(path.split("?", 1)[0])
+        target = lowered.get("x-amz-target") or ""
+        if match is not None and match["service"] == cloudwatch.SERVICE_NAME:
+            return self.handle_cloudwatch(match["operation"], *_parse_cbor(body), protocol="cbor")
+        if target.startswith(cloudwatch.TARGET_PREFIX):
+            return self.handle_cloudwatch(target[len(cloudwatch.TARGET_PREFIX) :], *_parse(body), protocol="json")
+        if not target and match is None and query_protocol.is_query_request(lowered.get("content-type", ""), body):
+            try:
+                operation, params = query_protocol.parse(body)
+            except CloudWatchError as exc:
+                return self.handle_cloudwatch("", {}, exc, protocol="query")
+            return self.handle_cloudwatch(operation, params, None, protocol="query")
         if match is not None or lowered.get("smithy-protocol") == "rpc-v2-cbor":
             operation = match["operation"] if match and match["service"] == SERVICE_NAME else ""
             return self.handle_cbor(operation, body)
@@ -133,6 +136,47 @@ class Backend:
             # The work is committed; only the answer is lost on the way back.
             return error_reply("InternalFailure", INTERNAL_MESSAGE, 500, request_id=request_id)
         return answer
+
+    def handle_cloudwatch(
+        self, operation: str, params: dict[str, Any], parse_error: str | CloudWatchError | None, *, protocol: str
+    ) -> Reply:
+        """A CloudWatch request (`protocol`: json, cbor or query): counted and faulted like any other.
+
+        Only the counting and the fault dice take the write lock; the data points are computed
+        in a read transaction, so a large GetMetricData does not hold up other writers.
+        """
+        request_id = str(uuid.uuid4())
+        with self.store.write() as conn:
+            now = self.store.clock()
+            settings = self.store.settings(conn)
+            sequence = next_counter(conn, "request_seq")
+            conn.execute(
+                "INSERT INTO requests (operation, count) VALUES (?, 1)"
+                " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
+                (operation or "(unknown CloudWatch operation)",),
+            )
+            # --rate-limit models WorkSpaces' own API rate (AWS: 2 a second); CloudWatch's quotas are
+            # its own and far higher, so only the fault dice (--throttle-rate, ...) apply here.
+            fault = _fault(conn, replace(settings, rate_limit=None), sequence, now, request_id)
+        if fault is not None:
+            raw = json.loads(fault.body)
+            code = "Throttling" if raw["__type"] == "ThrottlingException" else "InternalServiceError"
+            return cloudwatch.error(
+                operation, CloudWatchError(code, raw["message"], fault.status), request_id, protocol=protocol
+            )
+        try:
+            if isinstance(parse_error, CloudWatchError):
+                raise parse_error
+            if parse_error is not None:
+                raise CloudWatchError("SerializationException", parse_error)
+            with self.store.read() as conn:
+                result = cloudwatch.run(operation, params, now, cloudwatch.histories(conn, now))
+        except CloudWatchError as exc:
+            return cloudwatch.error(operation, exc, request_id, protocol=protocol)
+        if settings.lost_response_rate and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate:
+            lost = CloudWatchError("InternalServiceError", INTERNAL_MESSAGE, 500)
+            return cloudwatch.error(operation, lost, request_id, protocol=protocol)
+        return cloudwatch.encode(operation, 200, result, request_id, protocol=protocol)
 
     def _run(
         self, conn: sqlite3.Connection, run: Operation, operation: str, params: dict[str, Any], tx: Tx, request_id: str

@@ -240,8 +240,7 @@ def _encode(value: Any, out: bytearray) -> None:
         out += value
     elif isinstance(value, list | tuple):
         _head(4, len(value), out)
-        for item in value:
-            _encode(item, out)
+        _encode_items(value, out)
     elif isinstance(value, dict):
         _head(5, len(value), out)
         for key, item in value.items():
@@ -249,6 +248,18 @@ def _encode(value: Any, out: bytearray) -> None:
             _encode(item, out)
     else:
         raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _encode_items(items: list[Any] | tuple[Any, ...], out: bytearray) -> None:
+    for item in items:
+        kind = type(item)
+        # A fast path for the long number lists of GetMetricData (timestamps, 0/1 values).
+        if (kind is float or kind is Timestamp) and item.is_integer() and 0 <= item < 2**63:
+            if kind is Timestamp:
+                out.append(0xC1)  # tag 1, as _head(6, _TIMESTAMP_TAG) writes it
+            _head(0, int(item), out)
+        else:
+            _encode(item, out)
 
 
 # --- between the JSON view and the CBOR view, by the model's shapes ----------------------------------
@@ -286,6 +297,8 @@ def to_cbor_values(value: Any, shape_name: str | None, shapes: dict[str, Any]) -
         return {k: to_cbor_values(v, members[k]["shape"] if k in members else None, shapes) for k, v in value.items()}
     if kind == "list" and isinstance(value, list):
         member = shape["member"]["shape"]
+        if shapes.get(member, {}).get("type") == "timestamp":
+            return [Timestamp(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
         return [to_cbor_values(v, member, shapes) for v in value]
     if kind == "map" and isinstance(value, dict):
         member = shape["value"]["shape"]

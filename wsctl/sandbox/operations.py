@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from wsctl.sandbox import ids, lifecycle, lifecycle_ops
+from wsctl.sandbox import ids, lifecycle, lifecycle_ops, usage
 from wsctl.sandbox.common import ApiError, ItemFailure, Operation, Tx, insert_workspace, invalid, problems_text
 from wsctl.sandbox.seed import UPDATE_FAILS_USER
 from wsctl.sandbox.settings import ACCOUNT_ID
@@ -472,6 +472,52 @@ def describe_workspace_bundles(tx: Tx, params: dict[str, Any]) -> dict[str, Any]
     return {"Bundles": bundles, **({"NextToken": token} if token else {})}
 
 
+# --- DescribeWorkspacesConnectionStatus -----------------------------------------------------------
+
+
+def describe_workspaces_connection_status(tx: Tx, params: dict[str, Any]) -> dict[str, Any]:
+    """Each WorkSpace's connection now, from the same seeded usage as its CloudWatch metrics.
+
+    ConnectionState: CONNECTED while the profile has the user on an AVAILABLE WorkSpace,
+    DISCONNECTED otherwise, UNKNOWN when it is not running (AWS: unknown when stopped; the
+    sandbox says the same of PENDING, ERROR and the other states in which nobody can connect,
+    unsourced). LastKnownUserConnectionTimestamp: when the latest session began (unsourced:
+    AWS does not say whether it is the session's start or end); absent if the user never connected.
+    """
+    args: dict[str, Any] = {}
+    where = _VISIBLE
+    if params.get("WorkspaceIds") is not None:
+        where += " AND workspace_id IN " + _in_list("id", params["WorkspaceIds"], args)
+    rows, token = page(
+        tx, "DescribeWorkspacesConnectionStatus", params, f"SELECT * FROM workspaces WHERE {where}", args, PAGE_SIZE
+    )
+    first, time_scale = usage.history_settings(tx.conn)
+    statuses = []
+    for row in rows:
+        state = lifecycle.workspace_state(row, tx.now)
+        if state is None:
+            continue
+        status: dict[str, Any] = {"WorkspaceId": row["workspace_id"]}
+        found = usage.history(row, tx.now, first, time_scale)
+        now_slot = int(tx.now // usage.SLOT)
+        connected = found.series("UserConnected") if found is not None else None
+        on_now = (
+            connected is not None and state == "AVAILABLE" and now_slot >= first and bool(connected.value(now_slot))
+        )
+        status["ConnectionState"] = "CONNECTED" if on_now else "DISCONNECTED" if state in _CONNECTABLE else "UNKNOWN"
+        status["ConnectionStateCheckTimestamp"] = tx.now
+        if found is not None and connected is not None:
+            began = usage.session_start(connected, now_slot + 1 if on_now else found.end, first)
+            if began is not None:
+                status["LastKnownUserConnectionTimestamp"] = float(began * usage.SLOT)
+        statuses.append(status)
+    return {"WorkspacesConnectionStatus": statuses, **({"NextToken": token} if token else {})}
+
+
+# States in which a user could be connected (the rest answer UNKNOWN).
+_CONNECTABLE = frozenset({"AVAILABLE", "IMPAIRED", "UNHEALTHY", "REBOOTING", "UPDATING"})
+
+
 OPERATIONS: dict[str, Operation] = {
     "CreateWorkspaces": create_workspaces,
     "DescribeWorkspaces": describe_workspaces,
@@ -480,5 +526,6 @@ OPERATIONS: dict[str, Operation] = {
     "DescribeWorkspaceImages": describe_workspace_images,
     "DescribeWorkspaceDirectories": describe_workspace_directories,
     "DescribeWorkspaceBundles": describe_workspace_bundles,
+    "DescribeWorkspacesConnectionStatus": describe_workspaces_connection_status,
     **lifecycle_ops.OPERATIONS,
 }

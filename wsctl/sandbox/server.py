@@ -3,7 +3,9 @@
 For the AWS CLI, other SDKs and Terraform: `POST /` with `X-Amz-Target:
 WorkspacesService.<Operation>` and a JSON body (AWS JSON 1.1), or `POST
 /service/WorkspacesService/operation/<Operation>` with a CBOR body (Smithy RPC v2 CBOR,
-which the model lists first); any signature is accepted. One thread per
+which the model lists first); any signature is accepted. CloudWatch's GetMetricData and
+GetMetricStatistics answer at the same address (see `cloudwatch`): AWS JSON 1.0 with
+`X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, or RPC v2 CBOR. One thread per
 connection (stdlib `ThreadingHTTPServer`), one SQLite connection per thread, so
 concurrent clients never lose or corrupt a write.
 
@@ -25,7 +27,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
-from wsctl.sandbox.backend import Backend, Reply, error_reply, operation_from_target
+from wsctl.sandbox.backend import Backend, Reply, error_reply
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 1024  # a chunk-size line or a trailer line
@@ -118,7 +120,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - the name BaseHTTPRequestHandler looks for
         started = time.monotonic()
-        operation = operation_from_target(self.headers.get("X-Amz-Target")) or self.path.rsplit("/", 1)[-1]
+        target = self.headers.get("X-Amz-Target") or ""  # WorkspacesService.<Op> or GraniteServiceVersion20100801.<Op>
+        operation = target.rpartition(".")[2] or self.path.rsplit("/", 1)[-1]
         try:
             body = self._read_body()
         except BadRequest as exc:

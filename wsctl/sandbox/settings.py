@@ -25,6 +25,7 @@ class Settings:
     seed: int = 0
     core: bool = True
     image_limit: int = 40
+    usage_days: int = 90  # how far back the seeded usage history goes (sandbox.usage)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -444,6 +444,7 @@ class Store:
         happen), so `Settings.Users` is the number of the first directory's `UserNames`.
         """
         from wsctl.sandbox.seed import FAULT_USERS
+        from wsctl.sandbox.usage import cycle_info, profiles_info
 
         with self.read() as conn:
             settings = self.settings(conn)
@@ -491,6 +492,9 @@ class Store:
             "Ec2Images": amis,
             "Requests": requests,
             "Counts": {"Workspaces": workspaces, "OwnedImages": images},
+            # Each seeded user's usage (sandbox.usage): profile and connected hours in 30 days.
+            "UsageProfiles": profiles_info([u for d in directories for u in (*d["UserNames"], *d["FaultUsers"])]),
+            "UsageProfileCycle": cycle_info(),
             "Settings": {
                 "TimeScale": settings.time_scale,
                 "RateLimit": settings.rate_limit,
@@ -502,6 +506,7 @@ class Store:
                 "Core": settings.core,
                 "ImageLimit": settings.image_limit,
                 "Users": settings.users,
+                "UsageDays": settings.usage_days,
                 "AccountId": ACCOUNT_ID,
                 "Database": str(self.path),
             },

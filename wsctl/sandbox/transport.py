@@ -32,12 +32,12 @@ class _Body:
 
 
 def attach(client: Any) -> None:
-    """Answer every WorkSpaces call of `client` from the sandbox database (WSCTL_SANDBOX_DB)."""
+    """Answer every call of `client` (WorkSpaces or CloudWatch) from the sandbox database (WSCTL_SANDBOX_DB)."""
     attach_backend(client, Backend())
 
 
 def attach_backend(client: Any, backend: Backend) -> None:
-    """Answer every WorkSpaces call of `client` from `backend` (tests pass one with their own clock)."""
+    """Answer every call of `client` from `backend` (tests pass one with their own clock)."""
 
     def send(request: Any, **_: Any) -> AWSResponse:
         headers = {str(k): _text(v) for k, v in request.headers.items()}
@@ -47,7 +47,8 @@ def attach_backend(client: Any, backend: Backend) -> None:
             response_headers[name] = value
         return AWSResponse(request.url, answer.status, response_headers, _Body(answer.body))
 
-    client.meta.events.register("before-send.workspaces", send)
+    # The event carries the client's service (workspaces, cloudwatch); the backend tells them apart by the request.
+    client.meta.events.register(f"before-send.{client.meta.service_model.service_id.hyphenize()}", send)
 
 
 def _text(value: Any) -> str:
