@@ -14,6 +14,8 @@ What is measured (medians of several runs; every ratio is wsctl / AWS CLI or wsc
   for the calls it made, throttled requests from the sandbox's counters, calls of each kind;
 - `--wait` over 1,000 WorkSpaces: DescribeWorkspaces calls in each poll round, from `--debug` lines,
   cross-checked with the sandbox's counters;
+- usage: `wsctl usage` over 1,000 WorkSpaces with 30 days of seeded usage: GetMetricData calls (target
+  at most 90), the WorkSpaces calls, wall time;
 - `create --dry-run` of 10,000 entries: wall time and the child's peak memory (max RSS).
 
 Everything runs in a temporary directory (sandbox database, XDG state, AWS config) with fake AWS
@@ -746,6 +748,78 @@ def plan_apply(b: Bench) -> Section:
     return section
 
 
+USAGE_DAYS = 30
+TARGET_USAGE_METRIC_CALLS = 90  # issue 16: 1,000 WorkSpaces x 30 days at 5-minute resolution
+COST_OPTIMIZER_CALLS = FLEET_SIZE * (USAGE_DAYS // 5)  # one GetMetricStatistics per WorkSpace per 5 days
+
+
+def usage_calls(stderr: str) -> dict[str, int]:
+    """The calls `wsctl usage` sums up on stderr: '...; calls: 86 GetMetricData, 40 DescribeWorkspaces.'"""
+    found = re.search(r"; calls: (.*)\.$", stderr, re.MULTILINE)
+    if not found:
+        return {}
+    return {op: int(n) for n, op in re.findall(r"(\d+) (\w+)", found.group(1))}
+
+
+def usage(b: Bench) -> Section:
+    """`wsctl usage` over 1,000 WorkSpaces and 30 days of seeded usage: calls of each kind, and time."""
+    info = b.reset("--users", str(FLEET_SIZE), "--time-scale", "0.01", "--usage-days", str(USAGE_DAYS))
+    directory, bundle = seed_ids(info)
+    path = fleet_yaml(b.workdir / "usage-fleet.yaml", directory, bundle, users(FLEET_SIZE))
+    with b.served() as url:
+        b.check(b.wsctl_cmd("--endpoint-url", url, "create", "-f", str(path), "--yes", "--wait", "-o", "ids"))
+        before = b.info()["Requests"]
+        run = b.check(b.wsctl_cmd("--endpoint-url", url, "usage", "--directory-id", directory, "-o", "table"))
+        received = _requests_delta(before, b.info()["Requests"])
+    calls = usage_calls(run.stderr)
+    metric_calls = calls.get("GetMetricData", 0)
+    workspaces_calls = sum(n for op, n in calls.items() if op != "GetMetricData")
+    # Each client paces itself at --max-rate (default 2/s) with its own bucket of --burst: first
+    # DescribeWorkspaces, then CloudWatch while the connection status is read, then DescribeTags.
+    describe = calls.get("DescribeWorkspaces", 0)
+    tags = calls.get("DescribeTags", 0)
+    overlapped = max(metric_calls, workspaces_calls - describe - tags)
+    floor = max(0.0, (describe - BURST) / RATE) + overlapped / RATE + tags / RATE
+    section = Section("usage")
+    section.data = {
+        "size": FLEET_SIZE,
+        "days": USAGE_DAYS,
+        "seconds": run.seconds,
+        "calls": calls,
+        "requests_received": received,
+        "floor_seconds": floor,
+        "cost_optimizer_calls": COST_OPTIMIZER_CALLS,
+    }
+    section.rows += [
+        [
+            f"`usage`, {FLEET_SIZE:,} WorkSpaces x {USAGE_DAYS} days: GetMetricData calls (Cost Optimizer: "
+            f"{COST_OPTIMIZER_CALLS:,} GetMetricStatistics)",
+            str(metric_calls),
+            "-",
+            "-",
+            f"<= {TARGET_USAGE_METRIC_CALLS}",
+            _met(0 < metric_calls <= TARGET_USAGE_METRIC_CALLS),
+        ],
+        [
+            "... WorkSpaces calls (DescribeWorkspaces, connection status, DescribeTags for the candidates)",
+            ", ".join(f"{n} {op}" for op, n in sorted(calls.items()) if op != "GetMetricData") or "-",
+            "-",
+            "-",
+            "-",
+            "-",
+        ],
+        [
+            f"... wall time (floor for those calls at {RATE:g}/s: {floor:.1f} s)",
+            _s(run.seconds),
+            "-",
+            "-",
+            "-",
+            "-",
+        ],
+    ]
+    return section
+
+
 def wait_rounds(b: Bench) -> Section:
     info = b.reset("--users", str(FLEET_SIZE), "--time-scale", "1")
     directory, bundle = seed_ids(info)
@@ -894,7 +968,7 @@ def markdown(info: dict[str, Any], sections: Sequence[Section], when: str) -> st
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "plan", "wait", "dry_run")
+SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "plan", "usage", "wait", "dry_run")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -922,6 +996,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fleet": lambda: fleet(b, fleet_runs, with_aws=not (args.no_aws_fleet or args.quick)),
         "lifecycle": lambda: lifecycle(b),
         "plan": lambda: plan_apply(b),
+        "usage": lambda: usage(b),
         "wait": lambda: wait_rounds(b),
         "dry_run": lambda: dry_run(b, max(3, runs // 3)),
     }

@@ -89,11 +89,18 @@ def aws_session(options: GlobalOptions) -> botocore.session.Session:
 def build_client(
     options: GlobalOptions,
     rate_limiter: TokenBucket,
+    service: str = "workspaces",
     *,
     session: botocore.session.Session | None = None,
     note: Callable[[str], None] | None = None,
+    timestamp_parser: Any = None,
 ) -> Any:
-    """The WorkSpaces client; `session` is the run's (shared with the STS lookup), `note` says what was assumed."""
+    """A client for `service` (workspaces, or cloudwatch for `wsctl usage`): one profile, Region and set-up.
+
+    `session` is the run's (shared with the STS lookup); `note` says what was assumed;
+    `timestamp_parser` replaces botocore's for this client (CloudWatch: millions of timestamps),
+    on a session of its own so that the run's other clients keep botocore's.
+    """
     _check_endpoint(options.endpoint_url)
     _check_region(options.region)
     config = Config(
@@ -104,22 +111,24 @@ def build_client(
         max_pool_connections=16,
     )
     if options.sandbox:
-        client = _sandbox_client(options, config)
+        client = _sandbox_client(options, config, service, timestamp_parser)
     else:
         # botocore's session directly: boto3 adds nothing a client needs, and its import
         # (with the resource layer) costs start-up time on every call.
+        if timestamp_parser is not None:
+            session = _session(profile=options.profile, timestamp_parser=timestamp_parser)
         session = session or aws_session(options)
         region, placeholders = _local_endpoint_defaults(options, session, note)
         client = session.create_client(
-            "workspaces", region_name=region, endpoint_url=options.endpoint_url, config=config, **placeholders
+            service, region_name=region, endpoint_url=_endpoint_for(service, options), config=config, **placeholders
         )
     events = client.meta.events
-    events.register_first("needs-retry.workspaces", _retry_decision(options.max_attempts))
-    events.register("before-send.workspaces", lambda **_: rate_limiter.acquire())
+    events.register_first(f"needs-retry.{service}", _retry_decision(options.max_attempts, service))
+    events.register(f"before-send.{service}", lambda **_: rate_limiter.acquire())
     if options.debug:
         from wsctl.aws.debuglog import CallLogger
 
-        CallLogger().register(events)
+        CallLogger().register(events, service)
     if options.sandbox:
         from wsctl.sandbox.transport import attach
 
@@ -179,25 +188,42 @@ def _local_endpoint_defaults(
     return region, placeholders
 
 
-def _session(profile: str | None = None, session_vars: dict[str, Any] | None = None) -> botocore.session.Session:
+def _endpoint_for(service: str, options: GlobalOptions) -> str | None:
+    """--endpoint-url applies to every service, unless the service has its own variable (as in botocore).
+
+    botocore lets an explicit endpoint_url beat AWS_ENDPOINT_URL_<SERVICE>; for the second
+    client wsctl leaves it to botocore when that variable is set, so the variable wins.
+    """
+    if service != "workspaces" and os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"):
+        return None
+    return options.endpoint_url
+
+
+def _session(
+    profile: str | None = None, session_vars: dict[str, Any] | None = None, timestamp_parser: Any = None
+) -> botocore.session.Session:
     from wsctl.aws.loader import botocore_loader
 
     session = botocore.session.Session(session_vars=session_vars, profile=profile)
+    if timestamp_parser is not None:
+        session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=timestamp_parser)
     # Registered lazily, as botocore registers its own: the data path is read at first use.
     session.lazy_register_component("data_loader", lambda: botocore_loader(session.get_config_variable("data_path")))
     return session
 
 
-def _sandbox_client(options: GlobalOptions, config: Config) -> Any:
+def _sandbox_client(
+    options: GlobalOptions, config: Config, service: str = "workspaces", timestamp_parser: Any = None
+) -> Any:
     # The sandbox never reads the user's profiles or credentials: a session that sees no
     # config files and gets explicit dummy keys cannot pick them up, nor show them.
     # (Setting the variable to None is not enough: botocore would fall back to AWS_PROFILE.)
-    session = _session(session_vars={"profile": (None, None, None, None)})
+    session = _session(session_vars={"profile": (None, None, None, None)}, timestamp_parser=timestamp_parser)
     session.set_config_variable("config_file", os.devnull)
     session.set_config_variable("credentials_file", os.devnull)
     config = config.merge(Config(ignore_configured_endpoint_urls=True))  # type: ignore[call-arg]
     return session.create_client(
-        "workspaces",
+        service,
         region_name=options.region or SANDBOX_REGION,
         aws_access_key_id=SANDBOX_ACCESS_KEY,
         aws_secret_access_key=SANDBOX_SECRET_KEY,
@@ -213,7 +239,7 @@ class _EndlessQuota:
         return True
 
 
-def _retry_decision(max_attempts: int) -> Any:
+def _retry_decision(max_attempts: int, service: str = "workspaces") -> Any:
     """The `needs-retry` handler that decides every retry (the first handler's answer wins).
 
     botocore's standard policy, conditions and backoff alike (throttling, 5xx and dropped
@@ -232,11 +258,11 @@ def _retry_decision(max_attempts: int) -> Any:
     handler = standard.RetryHandler(
         retry_policy=standard.RetryPolicy(
             retry_checker=standard.StandardRetryConditions(max_attempts=max_attempts),
-            retry_backoff=standard.ExponentialBackoff(service_name="workspaces", throttling_detector=detector),
+            retry_backoff=standard.ExponentialBackoff(service_name=service, throttling_detector=detector),
         ),
         retry_event_adapter=adapter,
         retry_quota=cast(Any, _EndlessQuota()),  # duck-typed: only acquire_retry_quota is called
-        service_name="workspaces",
+        service_name=service,
     )
 
     def decide(caught_exception: BaseException | None = None, attempts: int = 0, **kwargs: Any) -> Any:

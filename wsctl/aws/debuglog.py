@@ -28,11 +28,11 @@ class CallLogger:
             stream.write(f"debug: {text}\n")
             stream.flush()
 
-    def register(self, events: Any) -> None:
-        events.register("before-parameter-build.workspaces", self.on_params)
-        events.register("needs-retry.workspaces", self.on_attempt)
-        events.register("after-call.workspaces", self.on_done)
-        events.register("after-call-error.workspaces", self.on_error)
+    def register(self, events: Any, service: str = "workspaces") -> None:
+        events.register(f"before-parameter-build.{service}", self.on_params)
+        events.register(f"needs-retry.{service}", self.on_attempt)
+        events.register(f"after-call.{service}", self.on_done)
+        events.register(f"after-call-error.{service}", self.on_error)
 
     def on_attempt(
         self, response: Any = None, attempts: int = 0, caught_exception: Any = None, operation: Any = None, **_: Any

@@ -18,11 +18,12 @@ from wsctl.aws.images import ImageCalls
 from wsctl.aws.lifecycle import LifecycleCalls
 from wsctl.aws.modifies import ModifyCalls
 from wsctl.aws.tags import TagCalls
+from wsctl.aws.usage_calls import UsageCalls
 
 __all__ = ["DEFAULT_WORKERS", "WorkspacesService"]
 
 
-class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls, TagCalls):
+class WorkspacesService(CreateCalls, ModifyCalls, ImageCalls, LifecycleCalls, TagCalls, UsageCalls):
     # --- DescribeWorkspaces --------------------------------------------------------------------
 
     def describe_workspaces(

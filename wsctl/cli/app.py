@@ -27,6 +27,7 @@ from wsctl.cli.typer_internals import (
     plain_option_types,
     whole_summaries,
 )
+from wsctl.cli.usage import usage
 from wsctl.context import AppContext
 from wsctl.errors import ExitCode
 from wsctl.options import DEFAULT_BURST, DEFAULT_MAX_ATTEMPTS, DEFAULT_RATE, GlobalOptions, OutputFormat, RetryMode
@@ -239,6 +240,7 @@ app.command("set-mode")(set_mode)
 app.command("modify")(modify)
 app.command("import-image")(import_image)
 app.command("describe-images")(describe_images)
+app.command("usage")(usage)
 register_lifecycle(app)
 register_plan(app)
 app.add_typer(sandbox_app, name="sandbox")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,7 @@ from wsctl.cli.options import (
     file_option,
     timeout_option,
 )
+from wsctl.cli.usage import ConfigOpt, DaysOpt, MinSavingOpt, MonthEndOnlyOpt, SinceOpt, ThresholdOpt, UnusedDaysOpt
 
 
 def set_mode(
@@ -50,6 +51,21 @@ def set_mode(
     wait: ChangeWaitOpt = False,
     timeout: Annotated[float | None, timeout_option(("set-mode", ""))] = None,
     poll_interval: PollIntervalOpt = None,
+    by_usage: Annotated[
+        bool,
+        typer.Option(
+            "--by-usage",
+            metavar="",
+            help="Apply the ALWAYS_ON/AUTO_STOP recommendations of `wsctl usage` with the same options.",
+        ),
+    ] = False,
+    days: DaysOpt = None,
+    since: SinceOpt = None,
+    threshold: ThresholdOpt = None,
+    config: ConfigOpt = None,
+    unused_days: UnusedDaysOpt = None,
+    min_saving: MinSavingOpt = None,
+    month_end_only: MonthEndOnlyOpt = False,
     output: OutputOpt = None,
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
@@ -65,8 +81,41 @@ def set_mode(
 
         \b
         wsctl --sandbox describe --state AVAILABLE -o ids | wsctl --sandbox set-mode - --running-mode ALWAYS_ON --yes
+        wsctl --sandbox set-mode --by-usage --days 30 --dry-run
     """
     app = app_context(ctx, output, no_input, debug)
+    usage_flags: dict[str, object] = {"--days": days, "--since": since, "--threshold": threshold, "--config": config}
+    usage_flags |= {"--unused-days": unused_days, "--min-saving": min_saving, "--month-end-only": month_end_only}
+    given = [k for k, v in usage_flags.items() if v is not None and v is not False and v != []]
+    if by_usage or given:
+        _check_by_usage(by_usage, running_mode, auto_stop_timeout, given)
+        from wsctl.ops.usage import settings_from_flags
+
+        settings = settings_from_flags(
+            days=days,
+            since=since,
+            thresholds=threshold,
+            config=config,
+            unused_days=unused_days,
+            min_saving=min_saving,
+            month_end_only=month_end_only,
+            stdin=app.stdin,
+        )
+        raise typer.Exit(
+            _apply_by_usage(
+                app,
+                settings,
+                list(workspace_ids or []),
+                file,
+                directory_id,
+                bundle_id,
+                yes,
+                dry_run,
+                wait,
+                timeout,
+                poll_interval,
+            )
+        )
     from wsctl.cli.prompts import confirmer
     from wsctl.ops.changes import apply_plan, no_targets_error, refuse_missing, resolve_targets
     from wsctl.ops.set_mode import FLAGS, build_plan, check_flag_values
@@ -114,6 +163,55 @@ def set_mode(
             poll_interval=poll_interval,
             timeout_kind="set-mode",
         )
+    )
+
+
+def _check_by_usage(by_usage: bool, running_mode: str | None, timeout: int | None, usage_flags: list[str]) -> None:
+    from wsctl.errors import UsageError
+
+    if not by_usage:
+        raise UsageError(f"{', '.join(usage_flags)} only with --by-usage")
+    given = [f for f, v in (("--running-mode", running_mode), ("--auto-stop-timeout", timeout)) if v is not None]
+    if given:
+        raise UsageError(f"--by-usage chooses the running mode itself: drop {', '.join(given)}")
+
+
+def _apply_by_usage(
+    app: Any,
+    settings: Any,
+    ids: list[str],
+    file: str | None,
+    directory_id: str | None,
+    bundle_id: str | None,
+    yes: bool,
+    dry_run: bool,
+    wait: bool,
+    timeout: float | None,
+    poll_interval: float | None,
+) -> int:
+    """With no targets, every WorkSpace in the Region, as `wsctl usage` reads them."""
+    from wsctl.cli.prompts import confirmer
+    from wsctl.ops.changes import apply_plan
+    from wsctl.ops.set_mode import build_usage_plan
+    from wsctl.ops.usage import usage_report
+    from wsctl.render.tables import running_mode_text
+    from wsctl.render.usage import plan_reasons
+
+    report = usage_report(app, settings, ids, file, directory_id, bundle_id)
+    plan = build_usage_plan(report)
+    for line in plan_reasons(report):
+        app.note(line)
+    return apply_plan(
+        app,
+        plan,
+        command="set-mode",
+        describe=running_mode_text,
+        confirm=confirmer(app, yes=yes),
+        dry_run=dry_run,
+        wait=wait,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        timeout_kind="set-mode",
     )
 
 

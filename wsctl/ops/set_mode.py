@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wsctl.input.targets import Target
     from wsctl.ops.changes import Plan
+    from wsctl.spec.usage_report import UsageReport
 
 FLAGS = {"running_mode": "--running-mode", "auto_stop_timeout": "--auto-stop-timeout"}
 MEMBER_KEYS = {"RunningMode": "running_mode", "RunningModeAutoStopTimeoutInMinutes": "auto_stop_timeout"}
@@ -74,3 +75,29 @@ def _needs_mode(target: Target) -> Any:
     return LocatedProblem(
         target.where, "", f"{target.workspace_id}: no running mode given (--running-mode or the file)"
     )
+
+
+def build_usage_plan(report: UsageReport) -> Plan:
+    """`--by-usage`: exactly the ALWAYS_ON/AUTO_STOP recommendations of `wsctl usage` with the same options."""
+    from wsctl.ops.changes import Plan, PlannedChange
+    from wsctl.spec import usage as u
+
+    plan = Plan()
+    mid_month = 0
+    month_end = u.is_month_end(report.settings.now)
+    for row in report.shown:
+        mode = row.advice.recommendation
+        if mode not in (u.ALWAYS_ON, u.AUTO_STOP):
+            plan.unchanged.append(row.workspace)
+            continue
+        # The mode alone, as the Cost Optimizer sends it: AUTO_STOP gets the service's default timeout.
+        props = {"RunningMode": mode}
+        plan.changes.append(PlannedChange(row.workspace, [props], dict(props)))
+        mid_month += mode == u.AUTO_STOP and not month_end
+    if mid_month:
+        plan.warnings.append(
+            f"{mid_month} ALWAYS_ON -> AUTO_STOP switch{'es' if mid_month != 1 else ''} mid-month: an ALWAYS_ON "
+            "WorkSpace switched before the month ends still pays that month's monthly fee, and hourly fees on top "
+            "(the Cost Optimizer switches only on a month's last day; --month-end-only does the same)"
+        )
+    return plan

@@ -1,0 +1,138 @@
+"""End to end on the sandbox: `wsctl usage` over 200 WorkSpaces of mixed profiles and running modes,
+then `set-mode --by-usage --yes` applies exactly those switches and a rerun changes nothing.
+
+The sandbox deals usage profiles by user number (wsctl.sandbox.usage): user0001 heavy (12 h a
+day), user0002 part-time (5 h a day), user0003 light (1 h every other day), user0004 never,
+then again. Users are given running modes in blocks of four, so every profile comes in both
+modes. Expected, by hand, for 30 days of STANDARD (break-even 85 h):
+- heavy: 30 sessions x (12 + 1) = 390 billable h; part-time: 30 x (5 + 1) = 180: AUTO_STOP -> ALWAYS_ON,
+  ALWAYS_ON stays;
+- light: 15 sessions x (1 + 1) = 30 billable h: ALWAYS_ON -> AUTO_STOP, AUTO_STOP stays;
+- never: `unused` in either mode.
+(A session cut by the window's edge can move a total by an hour; no recommendation is near its edge.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests import sandbox_support as sb
+from tests.helpers import wsctl
+
+SIZE = 200
+PROFILES = ("heavy", "part-time", "light", "never")
+
+
+def _user(n: int) -> str:
+    return f"user{n:04d}"
+
+
+def _mode_of(n: int) -> str:
+    return "ALWAYS_ON" if (n - 1) // 4 % 2 else "AUTO_STOP"
+
+
+def _expected(n: int) -> str:
+    profile, mode = PROFILES[(n - 1) % 4], _mode_of(n)
+    if profile == "never":
+        return "unused"
+    if profile in ("heavy", "part-time"):
+        return "ALWAYS_ON" if mode == "AUTO_STOP" else "keep"
+    return "AUTO_STOP" if mode == "ALWAYS_ON" else "keep"
+
+
+def _make(size: int) -> dict[str, int]:
+    """`size` WorkSpaces, user0001 on, modes in blocks of four; returns WorkspaceId -> user number."""
+    seed = sb.reset(*sb.FAST, "--users", str(size), "--usage-days", "40")
+    for mode in ("AUTO_STOP", "ALWAYS_ON"):
+        names = [_user(n) for n in range(1, size + 1) if _mode_of(n) == mode]
+        run = wsctl(*sb.create_args(seed, *names), "--running-mode", mode, "--yes", "--wait", "--poll-interval", "0.05")
+        assert run.exit_code == 0, run.stderr
+    described = wsctl("--sandbox", "describe", "-o", "json").json()["Workspaces"]
+    by_id = {w["WorkspaceId"]: int(w["UserName"][4:]) for w in described if w["UserName"].startswith("user")}
+    assert len(by_id) == size
+    profiles = seed["UsageProfiles"]
+    assert [profiles[_user(n)]["Profile"] for n in range(1, 5)] == list(PROFILES)
+    return by_id
+
+
+@pytest.fixture
+def mixed_fleet() -> dict[str, int]:
+    return _make(SIZE)
+
+
+@pytest.fixture
+def small_fleet() -> dict[str, int]:
+    return _make(16)
+
+
+def _usage(*args: str) -> dict[str, Any]:
+    run = wsctl("--sandbox", "usage", *args, "-o", "json")
+    assert run.exit_code == 0, run.stderr
+    data: dict[str, Any] = run.json()
+    return data
+
+
+def test_usage_then_set_mode_by_usage_then_nothing(mixed_fleet: dict[str, int]):
+    rows = {r["WorkspaceId"]: r for r in _usage()["Usage"]}
+    assert len(rows) == SIZE
+    got = {i: rows[i]["Recommendation"] for i in mixed_fleet}
+    want = {i: _expected(n) for i, n in mixed_fleet.items()}
+    assert got == want
+    for workspace_id, n in mixed_fleet.items():
+        row = rows[workspace_id]
+        billable = {"heavy": 390, "part-time": 180, "light": 30, "never": 0}[PROFILES[(n - 1) % 4]]
+        assert abs(row["BillableHours"] - billable) <= 2, (n, row)
+    heavy_auto = next(
+        i for i, n in mixed_fleet.items() if PROFILES[(n - 1) % 4] == "heavy" and _mode_of(n) == "AUTO_STOP"
+    )
+    assert "above the 85 h break-even for STANDARD: ALWAYS_ON saves ~" in rows[heavy_auto]["Reason"]
+
+    switches = {i for i, r in want.items() if r in ("ALWAYS_ON", "AUTO_STOP")}
+    counts_before = sb.counts()
+    applied = wsctl("--sandbox", "set-mode", "--by-usage", "--yes", "-o", "json")
+    assert applied.exit_code == 0, applied.stderr
+    assert set(applied.json()["Modified"]) == switches
+    sent = sb.counts().get("ModifyWorkspaceProperties", 0) - counts_before.get("ModifyWorkspaceProperties", 0)
+    assert sent == len(switches)
+    modes = {w["WorkspaceId"]: w["WorkspaceProperties"]["RunningMode"] for w in _described()}
+    for workspace_id in switches:
+        assert modes[workspace_id] == want[workspace_id]
+
+    again = wsctl("--sandbox", "set-mode", "--by-usage", "--yes", "-o", "json")
+    assert again.exit_code == 0, again.stderr
+    assert again.json().get("Modified", []) == []
+    assert "Nothing to change" in again.stderr
+
+
+def _described() -> list[dict[str, Any]]:
+    workspaces: list[dict[str, Any]] = wsctl("--sandbox", "describe", "-o", "json").json()["Workspaces"]
+    return workspaces
+
+
+def test_unused_ids_feed_another_command(small_fleet: dict[str, int]):
+    run = wsctl("--sandbox", "usage", "--recommendation", "unused", "-o", "ids")
+    assert run.exit_code == 0, run.stderr
+    never = {i for i, n in small_fleet.items() if PROFILES[(n - 1) % 4] == "never"}
+    assert set(run.stdout.split()) == never
+    # A usage run makes read calls only
+    before = sb.counts()
+    _usage("--explain", next(iter(never)))
+    changed = {op for op, n in sb.counts().items() if n != before.get(op, 0)}
+    assert changed <= {
+        "DescribeWorkspaces",
+        "DescribeWorkspacesConnectionStatus",
+        "DescribeTags",
+        "GetMetricData",
+    }, changed
+
+
+def test_usage_over_http_gives_the_same_answer(small_fleet: dict[str, int]):
+    local = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in _usage("--days", "14")["Usage"]}
+    with sb.served() as (url, _):
+        run = wsctl("--endpoint-url", url, "usage", "--days", "14", "-o", "json")
+    assert run.exit_code == 0, run.stderr
+    remote = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in run.json()["Usage"]}
+    assert remote == local
+    assert "scaled linearly by 14/30" in wsctl("--sandbox", "usage", "--days", "14").stderr
