@@ -225,6 +225,10 @@ FLAG_CASES: list[tuple[tuple[str, ...], str, str]] = [
     (("plan", "-f", "missing.yaml"), "missing.yaml", "cannot read: No such file"),
     (("plan", "--no-input"), "-f FILE", "missing the fleet"),
     (("apply", *CREATE[1:], "--running-mode", "ALWAYS-ON"), "--running-mode", "did you mean ALWAYS_ON?"),
+    # usage
+    (("usage", "--threshold", "FOO=10"), "--threshold", "'FOO' is not a compute type"),
+    (("usage", "--days", "0"), "--days", "out of range"),
+    (("usage", "--recommendation", "maybe"), "--recommendation", "'maybe' is not one of"),
     # set-mode
     (("set-mode", "--no-input"), "--running-mode", "missing targets"),
     (("set-mode", WS, "--no-input"), "--running-mode", "missing --running-mode"),

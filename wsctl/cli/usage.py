@@ -102,18 +102,19 @@ def usage(
     no_input: NoInputOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Connected and billable hours per WorkSpace, and whether ALWAYS_ON or AUTO_STOP costs less.
+    """Hours used and billed, and the cheaper running mode.
 
-    With no targets, every WorkSpace in the Region. Reads CloudWatch's UserConnected metric and
-    the last known user connection; billable hours follow the Cost Optimizer for Amazon
+    Connected and billable hours, and whether ALWAYS_ON or AUTO_STOP costs less. With no
+    targets, every WorkSpace in the Region. Reads CloudWatch's UserConnected metric and the
+    last known user connection; billable hours follow the Cost Optimizer for Amazon
     WorkSpaces (each session rounded up to whole hours, plus the auto-stop time after it).
     Only read calls are made; `wsctl set-mode --by-usage` applies the recommendations.
 
     Example:
 
         \b
-        wsctl usage --days 30 --threshold STANDARD=90
-        wsctl usage --recommendation unused -o ids
+        wsctl --sandbox usage --days 30 --threshold STANDARD=90
+        wsctl --sandbox usage --recommendation unused -o ids
     """
     app = app_context(ctx, output, no_input, debug)
     from wsctl.ops.usage import settings_from_flags, usage_report
