@@ -120,6 +120,10 @@ def _run_scenario() -> dict[str, Any]:
     got["create many"] = only(create(*many, *MISSING_USERS))
     got["create many wait"] = only(create(*many[:21], "user0003", bundle_id=bundle, extra=wait))
     got["stop many"] = only(_ok("stop", *_ids(got["create many"])[:22], ids["user0002"], "--yes"))
+    # New commands' tables: checked at every width (not snapshotted: usage's period and last
+    # connections follow the clock).
+    got["usage"] = only(_ok("usage"))
+    got["plan"] = only(_ok("plan", "-f", "examples/fleet-v2.yaml"))
     return got
 
 
@@ -158,7 +162,8 @@ def _workspaces(data: Any) -> list[dict[str, Any]]:
 
 def _users_and_states(scenario: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     described = [w for o in scenario.values() for w in _workspaces(o.data)]
-    return {w["WorkspaceId"]: w["UserName"] for w in described}, {w["WorkspaceId"]: w["State"] for w in described}
+    states = {w["WorkspaceId"]: w["State"] for w in described if "State" in w}
+    return {w["WorkspaceId"]: w["UserName"] for w in described}, states
 
 
 def check_whole(name: str, text: str, width: int, scenario: dict[str, Any]) -> None:
@@ -195,6 +200,24 @@ def test_table_layout(name: str, width: int, scenario: dict[str, Any], snapshot:
     out, err = render(scenario[name], width)
     check_whole(name, out, width, scenario)
     assert f"{out}--- stderr ---\n{err}" == snapshot
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["usage", "plan"])
+def test_new_tables_fit(name: str, width: int, scenario: dict[str, Any]) -> None:
+    out, _ = render(scenario[name], width)  # stderr: prose lines, wrapped by the terminal
+    if name == "usage":
+        check_whole(name, out, width, scenario)
+        return
+    # The plan is lines, not a table: each one fits, and every WorkSpace and user it names is whole.
+    assert all(len(line) <= width for line in out.splitlines()), out
+    data = scenario[name].data
+    named = [(c["WorkspaceId"], c["UserName"]) for c in data["Change"]] + [
+        (m["WorkspaceId"], m["UserName"]) for m in data["Migrate"]
+    ]
+    assert named, data
+    for workspace_id, user in named:
+        assert re.search(rf"{workspace_id} {user}\b", out), f"{workspace_id} {user} not whole at {width}:\n{out}"
 
 
 @pytest.mark.parametrize("name", ["create many", "create many wait", "stop many"])

@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 
 from wsctl.render.outcome import Outcome
-from wsctl.render.tables import id_column, new_table, running_mode_text
+from wsctl.render.tables import Column, fit_table, new_table, running_mode_text
 from wsctl.spec import usage as u
 from wsctl.spec.usage_report import UsageReport, UsageRow, recommended_ids
 from wsctl.text import count
@@ -39,21 +39,22 @@ def usage_outcome(report: UsageReport, *, sandbox: bool) -> Outcome:
     notes += [f"warning: {p}" for p in report.problems[:10]]
 
     def table() -> Any:
-        table = new_table("Usage", sandbox=sandbox)
-        id_column(table, "WorkspaceId", (r.workspace_id for r in rows))
-        table.add_column("UserName", overflow="fold")
-        table.add_column("RunningMode", no_wrap=True)
-        table.add_column("Compute", no_wrap=True)
-        table.add_column("Connected h", justify="right")
-        table.add_column("Billable h", justify="right")
-        table.add_column("Sessions", justify="right")
-        table.add_column("Last connection", no_wrap=True)
-        table.add_column("Recommendation", no_wrap=True)
-        table.add_column("Saving h", justify="right")
-        table.add_column("Reason", overflow="fold")
-        for r in rows:
-            table.add_row(*_cells(r))
-        return table
+        # On a narrow terminal the reason wraps and the least needed numbers go first, the reason
+        # last; the ID, user and recommendation stay whole (-o wide and pipes show every column).
+        columns = (
+            Column("WorkspaceId", whole=True),
+            Column("UserName", whole=True),
+            Column("RunningMode", whole=True, drop=3),
+            Column("Compute", whole=True, drop=4),
+            Column("Connected h", justify="right", drop=5),
+            Column("Billable h", justify="right"),
+            Column("Sessions", justify="right", drop=7),
+            Column("Last connection", drop=6),
+            Column("Recommendation", whole=True),
+            Column("Saving h", justify="right", drop=2),
+            Column("Reason", wrap=True, drop=1),
+        )
+        return fit_table("Usage", columns, [_cells(r) for r in rows], sandbox=sandbox)
 
     tables: list[Any] = [table] if rows else []
     explained = next((r for r in report.rows if r.workspace_id == s.explain), None) if s.explain else None
