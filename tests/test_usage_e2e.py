@@ -136,3 +136,20 @@ def test_usage_over_http_gives_the_same_answer(small_fleet: dict[str, int]):
     remote = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in run.json()["Usage"]}
     assert remote == local
     assert "scaled linearly by 14/30" in wsctl("--sandbox", "usage", "--days", "14").stderr
+
+
+def test_a_skip_convert_tag_in_any_case_keeps_a_workspace_out_of_the_changes(small_fleet: dict[str, int]):
+    heavy_auto = [i for i, n in small_fleet.items() if PROFILES[(n - 1) % 4] == "heavy" and _mode_of(n) == "AUTO_STOP"]
+    skipped, other = heavy_auto[0], heavy_auto[1:]
+    assert other, small_fleet
+    sb.client().create_tags(ResourceId=skipped, Tags=[{"Key": "skip_CONVERT", "Value": "yes"}])
+    rows = {r["WorkspaceId"]: r for r in _usage()["Usage"]}
+    assert rows[skipped]["Recommendation"] == "keep", rows[skipped]
+    assert "Skip_Convert" in rows[skipped]["Reason"], rows[skipped]
+    assert all(rows[i]["Recommendation"] == "ALWAYS_ON" for i in other)
+    applied = wsctl("--sandbox", "set-mode", "--by-usage", "--yes", "-o", "json")
+    assert applied.exit_code == 0, applied.stderr
+    assert skipped not in applied.json()["Modified"]
+    assert set(other) <= set(applied.json()["Modified"])
+    # The sandbox answers DescribeTags: the tags were read, no warning that they could not be.
+    assert not [line for line in applied.stderr.splitlines() if "warning" in line and "tag" in line.lower()]
