@@ -153,3 +153,20 @@ def test_a_skip_convert_tag_in_any_case_keeps_a_workspace_out_of_the_changes(sma
     assert set(other) <= set(applied.json()["Modified"])
     # The sandbox answers DescribeTags: the tags were read, no warning that they could not be.
     assert not [line for line in applied.stderr.splitlines() if "warning" in line and "tag" in line.lower()]
+
+
+def test_a_fixed_period_gives_the_same_answer_whenever_it_is_asked(small_fleet: dict[str, int]):
+    import datetime as dt
+
+    # Whole UTC days: no seeded session (07:00-19:00 at the longest) is cut by the period's edges.
+    midnight = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    since, until = (midnight - dt.timedelta(days=30)).isoformat(), midnight.isoformat()
+    fixed = _usage("--since", since, "--until", until)
+    assert fixed["Period"]["Start"].startswith(since[:10]) and fixed["Period"]["End"].startswith(until[:10])
+    assert fixed["Period"]["Days"] == 30
+    hours = {r["UserName"]: (r["BillableHours"], r["Sessions"]) for r in fixed["Usage"]}
+    exact = {"heavy": (390, 30), "part-time": (180, 30), "light": (30, 15), "never": (0, 0)}
+    for user, got in hours.items():
+        assert got == exact[PROFILES[(int(user[4:]) - 1) % 4]], (user, got)
+    # The same period by its end and length.
+    assert _usage("--until", until, "--days", "30")["Usage"] == fixed["Usage"]

@@ -22,7 +22,16 @@ from wsctl.cli.options import (
     file_option,
     timeout_option,
 )
-from wsctl.cli.usage import ConfigOpt, DaysOpt, MinSavingOpt, MonthEndOnlyOpt, SinceOpt, ThresholdOpt, UnusedDaysOpt
+from wsctl.cli.usage import (
+    ConfigOpt,
+    DaysOpt,
+    MinSavingOpt,
+    MonthEndOnlyOpt,
+    SinceOpt,
+    ThresholdOpt,
+    UntilOpt,
+    UnusedDaysOpt,
+)
 
 
 def set_mode(
@@ -61,6 +70,7 @@ def set_mode(
     ] = False,
     days: DaysOpt = None,
     since: SinceOpt = None,
+    until: UntilOpt = None,
     threshold: ThresholdOpt = None,
     config: ConfigOpt = None,
     unused_days: UnusedDaysOpt = None,
@@ -84,7 +94,8 @@ def set_mode(
         wsctl --sandbox set-mode --by-usage --days 30 --dry-run
     """
     app = app_context(ctx, output, no_input, debug)
-    usage_flags: dict[str, object] = {"--days": days, "--since": since, "--threshold": threshold, "--config": config}
+    usage_flags: dict[str, object] = {"--days": days, "--since": since, "--until": until, "--threshold": threshold}
+    usage_flags |= {"--config": config}
     usage_flags |= {"--unused-days": unused_days, "--min-saving": min_saving, "--month-end-only": month_end_only}
     given = [k for k, v in usage_flags.items() if v is not None and v is not False and v != []]
     if by_usage or given:
@@ -94,6 +105,7 @@ def set_mode(
         settings = settings_from_flags(
             days=days,
             since=since,
+            until=until,
             thresholds=threshold,
             config=config,
             unused_days=unused_days,

@@ -38,6 +38,15 @@ DaysOpt = Annotated[
 SinceOpt = Annotated[
     str | None, typer.Option("--since", metavar="DATE", help="From this date (UTC unless an offset is given) to now.")
 ]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Up to this date (UTC unless an offset is given) instead of now.",
+        show_default=False,
+    ),
+]
 ThresholdOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -79,6 +88,7 @@ def usage(
     file: Annotated[str | None, file_option("YAML or CSV with a workspace_id per WorkSpace.")] = None,
     days: DaysOpt = None,
     since: SinceOpt = None,
+    until: UntilOpt = None,
     threshold: ThresholdOpt = None,
     config: ConfigOpt = None,
     unused_days: UnusedDaysOpt = None,
@@ -122,6 +132,7 @@ def usage(
     settings = settings_from_flags(
         days=days,
         since=since,
+        until=until,
         thresholds=threshold,
         config=config,
         unused_days=unused_days,

@@ -28,6 +28,7 @@ def settings_from_flags(
     *,
     days: int | None,
     since: str | None,
+    until: str | None = None,
     thresholds: Sequence[str] | None,
     config: str | None,
     unused_days: int | None,
@@ -42,15 +43,22 @@ def settings_from_flags(
     now = now or dt.datetime.now(dt.UTC)
     problems: list[LocatedProblem] = []
     end = _floor(now, u.FIVE_MINUTES)
+    if until is not None:
+        # A fixed period gives the same answer whenever it is asked (a report, the README's tour).
+        ended = _parse_moment("--until", until, now, problems)
+        if ended is not None:
+            end = _floor(ended, u.FIVE_MINUTES)
     start = end - dt.timedelta(days=days if days is not None else DEFAULT_DAYS)
     if days is not None and since is not None:
         problems.append(LocatedProblem("--days --since", "", "give the period one way, not both"))
     if days is not None and not 1 <= days <= u.HOURLY_RETENTION_DAYS:
         problems.append(LocatedProblem("--days", "", f"{days} is out of range: 1 to {u.HOURLY_RETENTION_DAYS}"))
     if since is not None:
-        parsed = _parse_since(since, now, problems)
+        parsed = _parse_moment("--since", since, now, problems)
         if parsed is not None:
             start = _floor(parsed, u.FIVE_MINUTES)
+            if start >= end:
+                problems.append(LocatedProblem("--since --until", "", "the period must start before it ends"))
     merged = dict(u.DEFAULT_THRESHOLDS)
     if config:
         merged.update(_config_thresholds(config, stdin, problems))
@@ -93,23 +101,23 @@ def _floor(moment: dt.datetime, seconds: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(stamp - stamp % seconds, dt.UTC)
 
 
-def _parse_since(text: str, now: dt.datetime, problems: list[LocatedProblem]) -> dt.datetime | None:
+def _parse_moment(flag: str, text: str, now: dt.datetime, problems: list[LocatedProblem]) -> dt.datetime | None:
     hint = "a date such as 2026-11-01 or 2026-11-01T08:00Z (UTC unless an offset is given)"
     if not _DATE.match(text):
-        problems.append(LocatedProblem("--since", "", f"{text!r} is not {hint}"))
+        problems.append(LocatedProblem(flag, "", f"{text!r} is not {hint}"))
         return None
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        problems.append(LocatedProblem("--since", "", f"{text!r}: {exc}"))
+        problems.append(LocatedProblem(flag, "", f"{text!r}: {exc}"))
         return None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     if parsed >= now - dt.timedelta(minutes=5):
-        problems.append(LocatedProblem("--since", "", f"{text!r} is not in the past"))
+        problems.append(LocatedProblem(flag, "", f"{text!r} is not in the past"))
     elif parsed < now - dt.timedelta(days=u.HOURLY_RETENTION_DAYS):
         problems.append(
             LocatedProblem(
-                "--since",
+                flag,
                 "",
                 f"{text!r} is more than {u.HOURLY_RETENTION_DAYS} days ago, beyond CloudWatch's retention",
             )
