@@ -90,7 +90,7 @@ def run_apply(
         app.note("Nothing to change: the fleet is as the file says" + _left_alone(plan) + ".")
         idle = Applied(settling=settling, users=_users(plan), states=_states(plan))
         return _report(app, plan, idle, started, wait=wait, timeout=timeout, poll_interval=poll_interval)
-    _confirm(plan, confirm, confirm_terminate)
+    _confirm(app, plan, confirm, confirm_terminate)
     from wsctl.ops.runrecord import RunRecord
 
     record = RunRecord("apply", sys.argv[1:], degrade=True)
@@ -178,13 +178,36 @@ def _show_plan(app: AppContext, plan: FleetPlan) -> None:
         FIT_WIDTH.reset(fitting)
 
 
-def _confirm(plan: FleetPlan, confirm: Confirm, confirm_terminate: Confirm) -> None:
-    affected = len(plan.create) + len(plan.change) + (len(plan.migrate) if plan.allow_migrate else 0)
-    if plan.prune and plan.extra:
-        others = f" and change {count(affected, 'other WorkSpace')}" if affected else ""
-        confirm_terminate(f"Terminate {count(len(plan.extra), 'WorkSpace')}{others}?", len(plan.extra))
+def _confirm(app: AppContext, plan: FleetPlan, confirm: Confirm, confirm_terminate: Confirm) -> None:
+    """Say where and what (as every changing command does), then ask: terminate's typed count with --prune."""
+    from wsctl.ops.changes import mode_switches, named_users
+
+    migrating = [m.workspace for m in plan.migrate] if plan.allow_migrate else []
+    terminating = plan.extra if plan.prune else []
+    affected = len(plan.create) + len(plan.change) + len(migrating)
+    typed = bool(terminating)
+    where = app.where(account=confirm_terminate.asks(len(terminating)) if typed else confirm.asks(affected))
+    what = [
+        f"{verb} {count(n, 'WorkSpace')}"
+        for verb, n in (
+            ("create", len(plan.create)),
+            ("change", len(plan.change)),
+            ("migrate", len(migrating)),
+            ("terminate", len(terminating)),
+        )
+        if n
+    ]
+    users = [*plan.create, *(c.workspace for c in plan.change), *migrating, *terminating]
+    app.note(f"About to {', '.join(what)} {where.long} for {named_users(users)}.")
+    modes = [(c.workspace.get("WorkspaceProperties") or {}, c.target) for c in plan.change]
+    switches = mode_switches([(now.get("RunningMode"), then.get("RunningMode")) for now, then in modes])
+    if switches:  # what it costs, on a line of its own
+        app.note(switches)
+    if typed:
+        others = f" and apply the rest ({affected:,} more)" if affected else ""
+        confirm_terminate(f"Terminate {count(len(terminating), 'WorkSpace')}{others} {where.short}?", len(terminating))
         return
-    confirm(f"Apply the plan to {count(affected, 'WorkSpace')}?", affected)
+    confirm(f"Apply the plan to {count(affected, 'WorkSpace')} {where.short}?", affected)
 
 
 def _run(
