@@ -148,6 +148,30 @@ def test_the_issue_example_word_for_word():
     )
 
 
+def test_a_long_auto_stop_timeout_is_lowered_not_switched_when_an_hour_would_be_below_the_break_even():
+    # 20 sessions of 3 h at a 180-minute timeout: 20 x (3 + 3) = 120 h, above 85; at 60 minutes
+    # 20 x (3 + 1) = 80 h, below: ALWAYS_ON (judged at +1 h) would be switched back next time.
+    kept = u.recommend(facts(120, billable_hours_at_60=80, auto_stop_timeout=180), rules())
+    assert kept.recommendation == u.KEEP, kept
+    assert "180-minute auto-stop timeout" in kept.reason and "80 h with a 60-minute one" in kept.reason
+    assert "--auto-stop-timeout 60" in kept.reason
+    # Above the break-even even at 60 minutes: the switch stands.
+    switched = u.recommend(facts(160, billable_hours_at_60=100, auto_stop_timeout=180), rules())
+    assert switched.recommendation == u.ALWAYS_ON and switched.saving == 75
+
+
+def test_measure_at_60_minutes_is_what_always_on_would_be_judged_with():
+    hour = 300
+    # Two 1-hour sessions 2 hours apart: one session at a 180-minute timeout, two at 60 minutes.
+    connected = [*range(0, 3600, hour), *range(3 * 3600, 4 * 3600, hour)]
+    series = [(float(t), 1.0 if t in connected else 0.0) for t in range(0, 6 * 3600, hour)]
+    long = u.measure(series, interval_seconds=300, running_mode="AUTO_STOP", auto_stop_timeout=180)
+    at_60 = u.measure(series, interval_seconds=300, running_mode="AUTO_STOP", auto_stop_timeout=60)
+    always = u.measure(series, interval_seconds=300, running_mode="ALWAYS_ON", auto_stop_timeout=None)
+    assert (len(long.sessions), long.billable_hours) == (1, 4 + 3)
+    assert (len(at_60.sessions), at_60.billable_hours) == (len(always.sessions), always.billable_hours) == (2, 4)
+
+
 def test_light_always_on_goes_auto_stop_with_the_saving_below_the_threshold():
     advice = u.recommend(facts(40, mode="ALWAYS_ON"), rules())
     assert advice.recommendation == u.AUTO_STOP

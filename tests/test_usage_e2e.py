@@ -170,3 +170,16 @@ def test_a_fixed_period_gives_the_same_answer_whenever_it_is_asked(small_fleet: 
         assert got == exact[PROFILES[(int(user[4:]) - 1) % 4]], (user, got)
     # The same period by its end and length.
     assert _usage("--until", until, "--days", "30")["Usage"] == fixed["Usage"]
+
+
+def test_a_rerun_of_set_mode_by_usage_after_a_long_timeout_changes_nothing(small_fleet: dict[str, int]):
+    # A light user at a 180-minute timeout with a low break-even: 15 x (1 + 3) = 60 h above 50, but
+    # 15 x (1 + 1) = 30 h at 60 minutes. Switching to ALWAYS_ON would be undone by the next run.
+    light = next(i for i, n in small_fleet.items() if PROFILES[(n - 1) % 4] == "light" and _mode_of(n) == "AUTO_STOP")
+    run = wsctl("--sandbox", "set-mode", light, "--running-mode", "AUTO_STOP", "--auto-stop-timeout", "180", "--yes")
+    assert run.exit_code == 0, run.stderr
+    flags = (light, "--by-usage", "--threshold", "STANDARD=50", "--yes", "-o", "json")
+    first = wsctl("--sandbox", "set-mode", *flags)
+    assert first.exit_code == 0, first.stderr
+    assert first.json().get("Modified", []) == [], first.stderr
+    assert "lower the timeout" in _usage(light, "--threshold", "STANDARD=50")["Usage"][0]["Reason"]

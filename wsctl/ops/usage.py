@@ -299,12 +299,20 @@ def _row(
     connected = points.connected_since(unused_from.timestamp()) or (
         isinstance(last_known, dt.datetime) and last_known >= unused_from
     )
+    timeout = props.get("RunningModeAutoStopTimeoutInMinutes")
+    at_60 = None
+    if props.get("RunningMode") == "AUTO_STOP" and isinstance(timeout, int) and timeout > u.ALWAYS_ON_IDLE_MINUTES:
+        at_60 = u.measure(
+            in_period, interval_seconds=interval, running_mode="AUTO_STOP", auto_stop_timeout=u.ALWAYS_ON_IDLE_MINUTES
+        ).billable_hours
     facts = u.Facts(
         running_mode=props.get("RunningMode"),
         compute_type=props.get("ComputeTypeName"),
         billable_hours=usage.billable_hours,
         has_data=usage.points > 0,
         connected_in_unused_window=connected,
+        billable_hours_at_60=at_60,
+        auto_stop_timeout=timeout if isinstance(timeout, int) else None,
     )
     return UsageRow(ws, usage, last_known if isinstance(last_known, dt.datetime) else None, u.recommend(facts, rules))
 

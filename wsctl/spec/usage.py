@@ -235,6 +235,10 @@ class Facts:
     has_data: bool
     connected_in_unused_window: bool  # metrics or LastKnownUserConnectionTimestamp
     skip_tag: bool = False
+    # AUTO_STOP with a timeout over 60 minutes: the billable hours with a 60-minute one, which is
+    # how the WorkSpace is judged once ALWAYS_ON (or switched back to AUTO_STOP at 60 minutes).
+    billable_hours_at_60: float | None = None
+    auto_stop_timeout: int | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,17 @@ def _by_threshold(facts: Facts, rules: Rules, compute: str, monthly: float) -> A
     where = f"the {hours_text(threshold)} h break-even for {compute}{scaled}"
     above = billable > threshold  # the Cost Optimizer: AUTO_STOP switches when above, ALWAYS_ON at or below
     mode = facts.running_mode
+    at_60 = facts.billable_hours_at_60
+    if mode == "AUTO_STOP" and above and at_60 is not None and at_60 <= threshold:
+        # wsctl's rule (no source): switching would be judged again at +1 h a session, fall below
+        # the break-even and be switched back; the long timeout, not the mode, is what costs.
+        return Advice(
+            KEEP,
+            f"{head} with its {facts.auto_stop_timeout}-minute auto-stop timeout, above {where}, but "
+            f"{hours_text(at_60)} h with a 60-minute one: lower the timeout (set-mode --running-mode AUTO_STOP "
+            "--auto-stop-timeout 60) rather than switch to ALWAYS_ON",
+            0.0,
+        )
     if mode == "AUTO_STOP" and above:
         return _switch(ALWAYS_ON, f"{head}, above {where}", billable - threshold, rules)
     if mode == "ALWAYS_ON" and not above:
