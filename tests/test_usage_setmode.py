@@ -106,6 +106,21 @@ def test_profile_region_applies_to_cloudwatch(tmp_path: Any, monkeypatch: pytest
     assert _cloudwatch(GlobalOptions(profile="other")).meta.region_name == "ap-south-1"
 
 
+def test_cloudwatch_shares_the_runs_session_and_keeps_its_timestamp_parser_to_itself():
+    from wsctl.aws.clients import aws_session, build_client
+    from wsctl.aws.cloudwatch import build_cloudwatch_client, raw_timestamps
+
+    options = GlobalOptions(region="eu-west-2")
+    session = aws_session(options)
+    cloudwatch = build_cloudwatch_client(options, TokenBucket(1000, 1000), session)
+    workspaces = build_client(options, TokenBucket(1000, 1000), session=session)
+    # One session: the credentials (an MFA prompt, an assumed role) come from one place.
+    assert cloudwatch._request_signer._credentials is workspaces._request_signer._credentials
+    # CloudWatch's raw timestamps stay CloudWatch's: the WorkSpaces client still parses datetimes.
+    assert cloudwatch._endpoint._response_parser_factory._defaults["timestamp_parser"] is raw_timestamps
+    assert "timestamp_parser" not in workspaces._endpoint._response_parser_factory._defaults
+
+
 def test_debug_logs_cloudwatch_calls(stubs: Stubs, monkeypatch: pytest.MonkeyPatch):  # noqa: F811
     from wsctl.aws.debuglog import CallLogger
 

@@ -115,13 +115,17 @@ def build_client(
     else:
         # botocore's session directly: boto3 adds nothing a client needs, and its import
         # (with the resource layer) costs start-up time on every call.
-        if timestamp_parser is not None:
-            session = _session(profile=options.profile, timestamp_parser=timestamp_parser)
         session = session or aws_session(options)
         region, placeholders = _local_endpoint_defaults(options, session, note)
         client = session.create_client(
             service, region_name=region, endpoint_url=_endpoint_for(service, options), config=config, **placeholders
         )
+        if timestamp_parser is not None and not _parse_timestamps_with(client, timestamp_parser):
+            # A botocore without the endpoint's parser factory: a session of its own (credentials resolved again).
+            own = _session(profile=options.profile, timestamp_parser=timestamp_parser)
+            client = own.create_client(
+                service, region_name=region, endpoint_url=_endpoint_for(service, options), config=config, **placeholders
+            )
     events = client.meta.events
     events.register_first(f"needs-retry.{service}", _retry_decision(options.max_attempts, service))
     events.register(f"before-send.{service}", lambda **_: rate_limiter.acquire())
@@ -186,6 +190,24 @@ def _local_endpoint_defaults(
             f"{redacted(str(options.endpoint_url))}, which accepts any."
         )
     return region, placeholders
+
+
+def _parse_timestamps_with(client: Any, timestamp_parser: Any) -> bool:
+    """Give this one client its own timestamp parser; False when this botocore has no place for it.
+
+    The session's parser defaults would reach every client the run makes later (the
+    WorkSpaces client's timestamps would stop being datetimes); the endpoint's factory is
+    this client's alone. `_endpoint._response_parser_factory` is botocore's, read at each response.
+    """
+    from botocore.parsers import ResponseParserFactory
+
+    endpoint = getattr(client, "_endpoint", None)
+    if endpoint is None or not hasattr(endpoint, "_response_parser_factory"):
+        return False
+    factory = ResponseParserFactory()
+    factory.set_parser_defaults(timestamp_parser=timestamp_parser)
+    endpoint._response_parser_factory = factory
+    return True
 
 
 def _endpoint_for(service: str, options: GlobalOptions) -> str | None:

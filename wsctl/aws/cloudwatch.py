@@ -29,11 +29,15 @@ Points = dict[str, Series]  # WorkspaceId -> its UserConnected points
 _MAX_WINDOWS = 64  # more windows never pay: each adds calls for the same points
 
 
-def build_cloudwatch_client(options: GlobalOptions, rate_limiter: TokenBucket) -> Any:
-    """A CloudWatch client with the WorkSpaces client's profile, Region, retries, rate limit and --debug."""
+def build_cloudwatch_client(options: GlobalOptions, rate_limiter: TokenBucket, session: Any = None) -> Any:
+    """A CloudWatch client with the WorkSpaces client's profile, Region, retries, rate limit and --debug.
+
+    `session`: the run's botocore session, so credentials (an MFA prompt, an assumed role) are
+    resolved once for both clients.
+    """
     from wsctl.aws.clients import build_client
 
-    return build_client(options, rate_limiter, service="cloudwatch", timestamp_parser=raw_timestamps)
+    return build_client(options, rate_limiter, service="cloudwatch", session=session, timestamp_parser=raw_timestamps)
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,8 @@ def measure_workspaces(app: AppContext, settings: UsageSettings, workspaces: lis
     interval = settings.interval
     # Its own bucket with the same --max-rate/--burst: CloudWatch's limits are not WorkSpaces'.
     bucket = TokenBucket(app.options.max_rate, app.options.burst)
-    cloudwatch = CloudWatchService(build_cloudwatch_client(app.options, bucket), rate_limiter=bucket)
+    session = None if app.sandbox else app.session  # the WorkSpaces client's: credentials resolved once
+    cloudwatch = CloudWatchService(build_cloudwatch_client(app.options, bucket, session), rate_limiter=bucket)
     # The two services have their own buckets: the connection status is read while CloudWatch answers.
     from concurrent.futures import ThreadPoolExecutor
 
