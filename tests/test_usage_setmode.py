@@ -13,6 +13,7 @@ from botocore.stub import ANY
 from tests.helpers import wsctl
 from tests.test_usage_service import Stubs, _days_of, _fleet_answers, _mode, stubs  # noqa: F401 - fixture
 from wsctl.aws.ratelimit import TokenBucket
+from wsctl.context import AppContext
 from wsctl.options import GlobalOptions
 from wsctl.spec import usage as u
 
@@ -96,6 +97,33 @@ def test_the_per_service_variable_wins_for_cloudwatch(monkeypatch: pytest.Monkey
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", "http://127.0.0.1:4600")
     client = _cloudwatch(GlobalOptions(endpoint_url="http://127.0.0.1:4599"))
     assert client.meta.endpoint_url == "http://127.0.0.1:4600"
+
+
+def test_the_workspaces_endpoint_variable_is_the_workspaces_endpoint_only():
+    # AWS_ENDPOINT_URL_WORKSPACES (wsctl reads it as --endpoint-url) is not CloudWatch's endpoint, as in botocore.
+    options = GlobalOptions(endpoint_url="http://127.0.0.1:4599", endpoint_url_from_env=True, region="eu-west-2")
+    assert _cloudwatch(options).meta.endpoint_url == "https://monitoring.eu-west-2.amazonaws.com"
+
+
+def test_the_endpoint_flag_and_the_variable_are_told_apart(monkeypatch: pytest.MonkeyPatch):
+    from wsctl.cli import app as cli_app
+
+    seen: list[GlobalOptions] = []
+
+    class Recording(AppContext):
+        def __init__(self, options: GlobalOptions, **kw: Any) -> None:
+            seen.append(options)
+            super().__init__(options, **kw)
+
+    monkeypatch.setattr(cli_app, "AppContext", Recording)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_WORKSPACES", "http://127.0.0.1:4599")
+    for flags in ((), ("--endpoint-url", "http://127.0.0.1:4599")):
+        run = wsctl(*flags, "--region", "eu-west-2", "describe", "--user", "bob")  # exits 2 before any call
+        assert run.exit_code == 2 and "needs --directory-id" in run.stderr, run.stderr
+    assert [(o.endpoint_url, o.endpoint_url_from_env) for o in seen] == [
+        ("http://127.0.0.1:4599", True),
+        ("http://127.0.0.1:4599", False),
+    ]
 
 
 def test_profile_region_applies_to_cloudwatch(tmp_path: Any, monkeypatch: pytest.MonkeyPatch):

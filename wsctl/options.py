@@ -37,6 +37,9 @@ class GlobalOptions:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
+    # --endpoint-url given as a flag applies to every client (CloudWatch too); from
+    # AWS_ENDPOINT_URL_WORKSPACES it is the WorkSpaces endpoint only, as botocore reads that variable.
+    endpoint_url_from_env: bool = False
     sandbox: bool = False
     output: OutputFormat = OutputFormat.table
     no_input: bool = False

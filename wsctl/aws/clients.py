@@ -218,6 +218,8 @@ def _endpoint_for(service: str, options: GlobalOptions) -> str | None:
     """
     if service != "workspaces" and os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}"):
         return None
+    if service != "workspaces" and options.endpoint_url_from_env:
+        return None  # AWS_ENDPOINT_URL_WORKSPACES names the WorkSpaces endpoint, not CloudWatch's
     return options.endpoint_url
 
 

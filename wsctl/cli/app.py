@@ -221,6 +221,7 @@ def main(
             profile=profile,
             region=region,
             endpoint_url=endpoint_url,
+            endpoint_url_from_env=_from_environment(ctx, "endpoint_url"),
             sandbox=sandbox,
             output=output,
             no_input=no_input,
@@ -250,6 +251,12 @@ evaluate_annotations_once(app)
 hide_argument_types()
 plain_option_types()
 whole_summaries()
+
+
+def _from_environment(ctx: typer.Context, name: str) -> bool:
+    # By name: the enum is click's, which Typer may carry a copy of.
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "ENVIRONMENT"
 
 
 def _reader_gone() -> int:
