@@ -51,6 +51,17 @@ def test_wide_and_a_pipe_keep_every_column():
         assert "Not shown" not in run.stdout
 
 
+def test_wide_on_a_narrow_terminal_shows_every_column_whole():
+    _, ids = make_fleet(2)
+    screen = on_a_terminal(80, "--sandbox", "describe", "-o", "wide")
+    # The terminal wraps the long lines; joined again, each row has every cell whole, nothing cut at column 80.
+    text = screen.replace("\n", "")
+    for header in ("DirectoryId", "BundleId", "IP", "Modifications"):
+        assert header in text, screen
+    for workspace_id in ids:
+        assert re.search(rf"{workspace_id} .*d-[0-9a-f]{{10}} .*wsb-[0-9a-z]{{9}} .*\d+\.\d+\.\d+\.\d+", text), screen
+
+
 def test_a_dumb_terminal_gets_timestamped_wait_lines_and_ascii_tables():
     seed = sb.reset(*sb.FAST)
     screen = on_a_terminal(

@@ -11,9 +11,9 @@ from rich.console import Console
 UNBOUNDED_WIDTH = 10_000
 
 
-def print_table(console: Console, table: Any) -> None:
-    """Print a table; off a terminal, at the width it needs rather than 80 columns."""
-    if console.is_terminal:
+def print_table(console: Console, table: Any, *, whole: bool = False) -> None:
+    """Print a table; off a terminal (or `whole`: -o wide), at the width it needs rather than the screen's."""
+    if console.is_terminal and not whole:
         # A table given a width of its own (wider than the terminal) is not cut at the edge.
         console.print(table, crop=getattr(table, "width", None) is None)
         return

@@ -52,7 +52,8 @@ def show(app: AppContext, outcome: Outcome) -> int:
         for make in outcome.tables:
             made = make()
             for table in made if isinstance(made, list) else [made]:
-                print_table(app.out, table)
+                # -o wide shows every column whole, past the right edge if need be (the terminal wraps).
+                print_table(app.out, table, whole=app.output is OutputFormat.wide)
     finally:
         FIT_WIDTH.reset(fitting)
         ALL_ROWS.reset(listing)
