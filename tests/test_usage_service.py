@@ -412,3 +412,23 @@ def test_explain_in_json(stubs: Stubs):
     assert [s["BilledHours"] for s in explained["Sessions"]] == [5, 5]
     assert [s["Hours"] for s in explained["Sessions"]] == [4, 4]
     assert explained["BillableHours"] == 10 and explained["IdleHoursPerSession"] == 1
+
+
+def test_an_unused_window_past_the_5_minute_retention_keeps_the_period_at_5_minutes(stubs: Stubs):
+    # 30-day period, 80-day unused window: billable hours stay 5-minute ones; metrics go back
+    # as far as 5-minute data does (63 days), the last known connection covers the rest.
+    now = dt.datetime.now(dt.UTC)
+    seen: list[tuple[set[int], dt.datetime]] = []
+
+    def check(params: dict[str, Any], **_: Any) -> None:
+        seen.append(({q["MetricStat"]["Period"] for q in params["MetricDataQueries"]}, params["StartTime"]))
+
+    stubs.cloudwatch.meta.events.register("provide-client-params.cloudwatch.GetMetricData", check)
+    last_known = now - dt.timedelta(days=70)
+    _fleet_answers(stubs, [_mode(1, "AUTO_STOP")], {}, {"ws-000000001": last_known})
+    run = wsctl("usage", "--unused-days", "80")
+    assert run.exit_code == 0, run.stderr
+    assert "5-minute UserConnected data" in run.stderr
+    assert seen and all(periods == {300} for periods, _ in seen), seen
+    assert min(start for _, start in seen) >= now - dt.timedelta(days=63, minutes=10)
+    assert " keep " in run.stdout and "unused" not in run.stdout  # connected 70 days ago: inside the 80-day window

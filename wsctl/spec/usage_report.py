@@ -30,14 +30,28 @@ class UsageSettings:
 
     @property
     def interval(self) -> int:
-        """5-minute data within CloudWatch's 63-day retention of it, hourly beyond."""
-        oldest = self.now - dt.timedelta(days=u.FIVE_MINUTE_RETENTION_DAYS)
-        return u.FIVE_MINUTES if self.fetch_start >= oldest else u.ONE_HOUR
+        """5-minute data when the period is within CloudWatch's 63-day retention of it, hourly beyond.
+
+        Decided by the period alone: a longer --unused-days window must not turn the billable
+        hours into whole-hour ones.
+        """
+        return u.FIVE_MINUTES if self.start >= self._oldest_five_minute else u.ONE_HOUR
+
+    @property
+    def _oldest_five_minute(self) -> dt.datetime:
+        return self.now - dt.timedelta(days=u.FIVE_MINUTE_RETENTION_DAYS)
 
     @property
     def fetch_start(self) -> dt.datetime:
-        """The metrics start: the period, or the longer --unused-days window."""
-        return min(self.start, self.end - dt.timedelta(days=self.unused_days))
+        """The metrics start: the period, or the longer --unused-days window as far as the data goes.
+
+        At 5-minute resolution the window stops at the retention; before it, whether a user
+        connected is told by LastKnownUserConnectionTimestamp (the latest connection ever).
+        """
+        wanted = min(self.start, self.end - dt.timedelta(days=self.unused_days))
+        if self.interval == u.FIVE_MINUTES:
+            return max(wanted, min(self.start, self._oldest_five_minute))
+        return wanted
 
     def rules(self) -> u.Rules:
         return u.Rules(
