@@ -249,3 +249,19 @@ def test_a_wait_that_times_out_lists_what_is_pending_and_exits_4_and_the_next_wa
     assert followed.exit_code == 0, followed.stderr
     assert "Nothing to change" in followed.stderr and "1 WorkSpace to settle" in followed.stderr
     assert "Converged" in followed.stderr and changing(sb.counts()) == counted
+
+
+def test_a_step_some_workspaces_finish_in_says_which_count_is_which(tmp_path):
+    seed, ids = sb.make_fleet(2)
+    directory, bundle = sb.primary_directory(seed)["DirectoryId"], sb.bundle_id(seed)
+    entries = "  - user: user0001\n    root_volume_size: 175\n    user_volume_size: 100\n"
+    entries += "  - user: user0002\n    compute_type: POWER\n"
+    path = tmp_path / "f.yaml"
+    path.write_text(
+        f"defaults:\n  directory_id: {directory}\n  bundle_id: {bundle}\n  running_mode: AUTO_STOP\n"
+        f"  auto_stop_timeout: 60\nworkspaces:\n{entries}"
+    )
+    run = wsctl("--sandbox", "apply", "-f", str(path), "--yes", "--wait", "--poll-interval", "0.05")
+    assert run.exit_code == 0, run.stderr
+    # Step 1 went to both; only user0001 has a step 2, so only it was waited for before step 2.
+    assert re.search(r"Step 1 sent to 2/2; applied to 1/1 with a step 2, in \d", run.stderr), run.stderr

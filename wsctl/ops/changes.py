@@ -358,7 +358,14 @@ def _run_steps(
         for item in result.failed:
             outcome.fail(item.id, "StepNotApplied", f"step {index + 1} did not apply: {item.reason}")
         done = {i.id for i in result.items if i.status is Status.SUCCEEDED}
-        app.note(f"Step {index + 1} applied to {len(done)}/{len(later)} in {duration(time.monotonic() - began)}.")
+        took = duration(time.monotonic() - began)
+        if len(later) == len(batch):
+            app.note(f"Step {index + 1} applied to {len(done)}/{len(later)} in {took}.")
+        else:  # only the WorkSpaces with a next step were waited for: say which count is which
+            app.note(
+                f"Step {index + 1} sent to {len(step.modified)}/{len(batch)}; applied to {len(done)}/{len(later)} "
+                f"with a step {index + 2}, in {took}."
+            )
         active = [c for c in active if len(c.steps) <= index + 1 or c.workspace_id in done]
     outcome.modified.extend(c.workspace_id for c in active)
     return None
