@@ -174,3 +174,22 @@ def test_switching_to_auto_stop_sends_the_timeout_the_file_gives():
     del current["WorkspaceProperties"]["RunningModeAutoStopTimeoutInMinutes"]
     plan = diff_fleet([req("a", RunningMode="AUTO_STOP", RunningModeAutoStopTimeoutInMinutes=120)], [current], {})
     assert plan.change[0].steps == [{"RunningMode": "AUTO_STOP", "RunningModeAutoStopTimeoutInMinutes": 120}]
+
+
+def test_what_else_a_migrating_entry_asks_for_is_shown_with_the_migration():
+    request = req("a", "wsb-otherbundle1", tags={"team": "new"}, RunningMode="ALWAYS_ON", ComputeTypeName="POWER")
+    plan = diff_fleet([request], [ws("a")], {"ws-a0001": [{"Key": "team", "Value": "old"}]}, allow_migrate=True)
+    (migration,) = plan.migrate
+    # The compute type and volumes come with the bundle; the running mode and tags are the file's to set after.
+    assert migration.after == [
+        PropertyChange("RunningMode", "AUTO_STOP", "ALWAYS_ON"),
+        PropertyChange("Tags.team", "old", "new"),
+    ]
+    assert not plan.change and not plan.in_progress
+    from wsctl.render.plan import plan_data, plan_lines
+
+    assert plan_data(plan)["Migrate"][0]["ThenChanges"] == [
+        {"Property": "RunningMode", "From": "AUTO_STOP", "To": "ALWAYS_ON"},
+        {"Property": "Tags.team", "From": "old", "To": "new"},
+    ]
+    assert "    then RunningMode: AUTO_STOP -> ALWAYS_ON (the apply after the migration)" in plan_lines(plan, None)

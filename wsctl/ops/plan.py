@@ -48,8 +48,8 @@ def compute_plan(app: AppContext, requests: list[dict[str, Any]], *, allow_migra
     tagged = []
     for request in requests:
         ws = live.get(user_key(str(request["DirectoryId"]), request))
-        # A WorkSpace about to migrate is compared after the migration: its tags are not read now.
-        if ws is not None and manages_tags(request) and ws.get("BundleId") == request.get("BundleId"):
+        # A WorkSpace about to migrate too: what else differs is shown with its migration.
+        if ws is not None and manages_tags(request):
             tagged.append(str(ws["WorkspaceId"]))
     tags = service.describe_tags(tagged) if tagged else {}
     return diff_fleet(requests, workspaces, tags, allow_migrate=allow_migrate, prune=prune)

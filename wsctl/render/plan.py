@@ -14,7 +14,7 @@ from typing import Any
 
 from wsctl.errors import ExitCode
 from wsctl.render.outcome import Outcome
-from wsctl.spec.plan_diff import Blocked, Change, FleetPlan, PropertyChange
+from wsctl.spec.plan_diff import Blocked, Change, FleetPlan, Migration, PropertyChange
 from wsctl.text import count
 
 INDENT = "    "
@@ -62,6 +62,7 @@ def plan_data(plan: FleetPlan) -> dict[str, Any]:
                 "UserName": m.workspace.get("UserName"),
                 "BundleId": m.bundle_id,
                 "Changes": changes([PropertyChange("BundleId", m.workspace.get("BundleId"), m.bundle_id)]),
+                "ThenChanges": changes(m.after),  # sent by the next apply, to the new WorkSpace
                 "Allowed": plan.allow_migrate,
             }
             for m in plan.migrate
@@ -91,6 +92,13 @@ def summary_line(plan: FleetPlan) -> str:
     calls = plan.calls()
     made = ", ".join(f"{n:,} {op}" for op, n in calls.items()) if calls else "no call that changes anything"
     return f"Plan: {', '.join(parts)}. apply would make {made}."
+
+
+def _migration_details(migration: Migration) -> list[str]:
+    ws = migration.workspace
+    # What else differs is the new WorkSpace's, once migrated: the apply after the migration sends it.
+    then = [f"then {_arrow(c)} (the apply after the migration)" for c in migration.after]
+    return [f"BundleId: {ws.get('BundleId')} -> {migration.bundle_id}", *then]
 
 
 def plan_lines(plan: FleetPlan, width: int | None) -> list[str]:
@@ -137,12 +145,12 @@ def plan_lines(plan: FleetPlan, width: int | None) -> list[str]:
         ws = migration.workspace
         note = "" if plan.allow_migrate else "not done without --allow-migrate: it recreates the root volume"
         heading(">", "migrate", str(ws["WorkspaceId"]), str(ws.get("UserName", "")), note)
-        detail(f"BundleId: {ws.get('BundleId')} -> {migration.bundle_id}")
+        for line in _migration_details(migration):
+            detail(line)
+    pruned = ("-", "terminate", "not in the file")
+    mark, what, why = pruned if plan.prune else ("?", "extra", "not in the file; --prune")
     for ws in plan.extra:
-        if plan.prune:
-            heading("-", "terminate", str(ws["WorkspaceId"]), str(ws.get("UserName", "")), "not in the file")
-        else:
-            heading("?", "extra", str(ws["WorkspaceId"]), str(ws.get("UserName", "")), "not in the file; --prune")
+        heading(mark, what, str(ws["WorkspaceId"]), str(ws.get("UserName", "")), why)
     for blocked in plan.cannot:
         ws = blocked.workspace
         heading("!", "cannot converge", str(ws["WorkspaceId"]), str(ws.get("UserName", "")))

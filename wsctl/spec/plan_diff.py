@@ -78,6 +78,9 @@ class Blocked:
 class Migration:
     workspace: dict[str, Any]
     bundle_id: str  # the destination
+    # What else the entry asks for that differs now (running mode, timeout, tags): shown with the
+    # migration, sent by the apply after it, against the new WorkSpace.
+    after: list[PropertyChange] = field(default_factory=list)
 
 
 @dataclass
@@ -168,9 +171,15 @@ def _diff_one(plan: FleetPlan, request: dict[str, Any], ws: dict[str, Any], curr
     blocked = _encryption(request, ws)
     if request.get("BundleId") and request["BundleId"] != ws.get("BundleId"):
         # The migration brings the destination bundle's compute type and volumes; the other
-        # properties are compared by the next plan, against the new WorkSpace.
+        # properties are compared by the next plan, against the new WorkSpace. What differs now
+        # is shown with the migration, so that nothing the file asks for is hidden.
         plan.cannot += blocked
-        plan.migrate.append(Migration(ws, str(request["BundleId"])))
+        scratch, later = FleetPlan([]), Change(ws)
+        _properties(request, ws, later, set(), scratch)
+        if manages_tags(request):
+            _tags(request.get("Tags") or [], current_tags or [], later)
+        after = [c for c in later.changes if c.property not in BROUGHT_BY_THE_BUNDLE]
+        plan.migrate.append(Migration(ws, str(request["BundleId"]), after))
         return
     change = Change(ws)
     in_progress = _in_progress(ws)
@@ -182,6 +191,9 @@ def _diff_one(plan: FleetPlan, request: dict[str, Any], ws: dict[str, Any], curr
         plan.change.append(change)
     elif not blocked and not any(item[0] is ws for item in plan.in_progress):
         plan.unchanged.append(ws)
+
+
+BROUGHT_BY_THE_BUNDLE = (COMPUTE, ROOT, USER)
 
 
 def _encryption(request: dict[str, Any], ws: dict[str, Any]) -> list[Blocked]:
