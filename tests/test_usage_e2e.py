@@ -183,3 +183,12 @@ def test_a_rerun_of_set_mode_by_usage_after_a_long_timeout_changes_nothing(small
     assert first.exit_code == 0, first.stderr
     assert first.json().get("Modified", []) == [], first.stderr
     assert "lower the timeout" in _usage(light, "--threshold", "STANDARD=50")["Usage"][0]["Reason"]
+
+
+def test_ids_of_the_recommendation_asked_for_even_keep(small_fleet: dict[str, int]):
+    keep = wsctl("--sandbox", "usage", "--recommendation", "keep", "-o", "ids")
+    assert keep.exit_code == 0, keep.stderr
+    rows = {r["WorkspaceId"]: r["Recommendation"] for r in _usage()["Usage"]}
+    assert set(keep.stdout.split()) == {i for i, r in rows.items() if r == "keep"} != set()
+    default = wsctl("--sandbox", "usage", "-o", "ids")
+    assert set(default.stdout.split()) == {i for i, r in rows.items() if r != "keep"}

@@ -176,4 +176,7 @@ def explain_data(row: UsageRow) -> dict[str, Any]:
 
 
 def recommended_ids(report: UsageReport) -> list[str]:
+    """-o ids: the IDs whose recommendation is not keep; with --recommendation, exactly those asked for."""
+    if report.settings.recommendations:
+        return [r.workspace_id for r in report.shown]
     return [r.workspace_id for r in report.shown if r.advice.recommendation != u.KEEP]
