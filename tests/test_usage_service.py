@@ -432,3 +432,11 @@ def test_an_unused_window_past_the_5_minute_retention_keeps_the_period_at_5_minu
     assert seen and all(periods == {300} for periods, _ in seen), seen
     assert min(start for _, start in seen) >= now - dt.timedelta(days=63, minutes=10)
     assert " keep " in run.stdout and "unused" not in run.stdout  # connected 70 days ago: inside the 80-day window
+
+
+def test_a_future_since_is_one_problem_not_two(stubs: Stubs):
+    run = wsctl("usage", "--since", "2099-01-01")
+    assert run.exit_code == 2
+    assert [line for line in run.stderr.splitlines() if line.startswith("error:")] == [
+        "error: --since: '2099-01-01' is not in the past"
+    ]

@@ -54,10 +54,11 @@ def settings_from_flags(
     if days is not None and not 1 <= days <= u.HOURLY_RETENTION_DAYS:
         problems.append(LocatedProblem("--days", "", f"{days} is out of range: 1 to {u.HOURLY_RETENTION_DAYS}"))
     if since is not None:
+        before = len(problems)
         parsed = _parse_moment("--since", since, now, problems)
         if parsed is not None:
             start = _floor(parsed, u.FIVE_MINUTES)
-            if start >= end:
+            if start >= end and len(problems) == before:  # a --since in the future is already said
                 problems.append(LocatedProblem("--since --until", "", "the period must start before it ends"))
     merged = dict(u.DEFAULT_THRESHOLDS)
     if config:
