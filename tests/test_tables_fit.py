@@ -16,9 +16,11 @@ from tests.sandbox_support import make_fleet
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def on_a_terminal(columns: int, *args: str, term: str = "xterm") -> str:
+def on_a_terminal(columns: int, *args: str, term: str = "xterm", lines: bool = True) -> str:
     """What `wsctl ARGS` draws on a terminal of `columns` columns (stdout and stderr on the terminal)."""
     env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": "50"}
+    if not lines:  # as many terminals set it: only the width is known
+        env.pop("LINES")
     child = pexpect.spawn(
         sys.executable, ["-m", "wsctl", *args], env=env, encoding="utf-8", dimensions=(50, columns), timeout=60
     )
@@ -51,9 +53,10 @@ def test_wide_and_a_pipe_keep_every_column():
         assert "Not shown" not in run.stdout
 
 
-def test_wide_on_a_narrow_terminal_shows_every_column_whole():
+@pytest.mark.parametrize("term", ["xterm", "dumb"])
+def test_wide_on_a_narrow_terminal_shows_every_column_whole(term):
     _, ids = make_fleet(2)
-    screen = on_a_terminal(80, "--sandbox", "describe", "-o", "wide")
+    screen = on_a_terminal(80, "--sandbox", "describe", "-o", "wide", term=term, lines=False)
     # The terminal wraps the long lines; joined again, each row has every cell whole, nothing cut at column 80.
     text = screen.replace("\n", "")
     for header in ("DirectoryId", "BundleId", "IP", "Modifications"):

@@ -21,9 +21,10 @@ def print_table(console: Console, table: Any, *, whole: bool = False) -> None:
 
     wide = console.options.update(width=UNBOUNDED_WIDTH)
     needed = Measurement.get(console, wide, table).maximum
-    original = console.width
-    console.width = max(needed, 20)
+    # Width and height both: with only a width, Rich gives a dumb terminal (TERM=dumb) 80 columns.
+    original = (console._width, console._height)
+    console.size = (max(needed, 20), console.height)
     try:
         console.print(table, crop=False)
     finally:
-        console.width = original
+        console._width, console._height = original
