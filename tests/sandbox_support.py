@@ -247,6 +247,11 @@ def make_fleet(n: int, *, users: list[str] | None = None, bundle: str | None = N
 
 def aws_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """`aws workspaces ARGS` (the AWS CLI v1 of the test extra) against a served sandbox, fake credentials."""
+    return aws_service(url, "workspaces", *args)
+
+
+def aws_service(url: str, service: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`aws SERVICE ARGS` (workspaces, cloudwatch) against a served sandbox, fake credentials."""
     env = {
         **os.environ,
         "AWS_ACCESS_KEY_ID": "AKIATESTFAKEFAKEFAKE",
@@ -255,7 +260,7 @@ def aws_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
         "AWS_MAX_ATTEMPTS": "1",
     }
     return subprocess.run(
-        [str(Path(sys.executable).parent / "aws"), "workspaces", *args, "--endpoint-url", url, "--output", "json"],
+        [str(Path(sys.executable).parent / "aws"), service, *args, "--endpoint-url", url, "--output", "json"],
         capture_output=True,
         text=True,
         env=env,

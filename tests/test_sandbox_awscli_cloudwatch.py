@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,23 +20,6 @@ pytestmark = [
 ]
 
 DAY = 86400
-
-
-def aws(url: str, service: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "AKIATESTFAKEFAKEFAKE",
-        "AWS_SECRET_ACCESS_KEY": "fake-secret",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "aws"), service, *args, "--endpoint-url", url, "--output", "json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def _query(qid: str, workspace_id: str, period: int, stat: str) -> dict[str, object]:
@@ -64,7 +45,7 @@ def test_aws_cli_reads_usage_and_connection_status(tmp_path):
     with sb.served(log=log) as (url, _):
         queries = [_query(f"q{i}", w, DAY, "Sum") for i, w in enumerate(ids)]
         answer = sb.aws_ok(
-            aws(url, "cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(queries), *times)
+            sb.aws_service(url, "cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(queries), *times)
         )
         by_id = {r["Id"]: r for r in answer["MetricDataResults"]}
         for i, user in enumerate(("user0001", "user0002", "user0003", "user0004")):
@@ -73,7 +54,7 @@ def test_aws_cli_reads_usage_and_connection_status(tmp_path):
 
         # The CLI pages on its own: 4 x 1 day of 5-minute points, 100 a call.
         five = [_query(f"q{i}", w, 300, "Maximum") for i, w in enumerate(ids)]
-        paged = aws(
+        paged = sb.aws_service(
             url, "cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(five),
             "--start-time", str(end - DAY), "--end-time", str(end), "--page-size", "100",
         )  # fmt: skip
@@ -81,7 +62,7 @@ def test_aws_cli_reads_usage_and_connection_status(tmp_path):
         assert sum(len(r["Values"]) for r in results) == 4 * 288
 
         stats = sb.aws_ok(
-            aws(
+            sb.aws_service(
                 url,
                 "cloudwatch",
                 "get-metric-statistics",
@@ -100,14 +81,16 @@ def test_aws_cli_reads_usage_and_connection_status(tmp_path):
         )
         assert sorted(p["Sum"] for p in stats["Datapoints"]) == [144.0] * 30
 
-        wrong = aws(
+        wrong = sb.aws_service(
             url, "cloudwatch", "get-metric-statistics", "--namespace", "AWS/WorkSpaces",
             "--metric-name", "UserConnected", "--period", "90", "--statistics", "Sum", *times,
         )  # fmt: skip
         assert wrong.returncode != 0
         assert "(InvalidParameterValue)" in wrong.stderr and "multiple of 60" in wrong.stderr
 
-        status = sb.aws_ok(aws(url, "workspaces", "describe-workspaces-connection-status", "--workspace-ids", *ids))
+        status = sb.aws_ok(
+            sb.aws_service(url, "workspaces", "describe-workspaces-connection-status", "--workspace-ids", *ids)
+        )
         by_ws = {s["WorkspaceId"]: s for s in status["WorkspacesConnectionStatus"]}
         assert set(by_ws) == set(ids)
         assert "LastKnownUserConnectionTimestamp" in by_ws[ids[0]]

@@ -128,8 +128,7 @@ def set_mode(
                 poll_interval,
             )
         )
-    from wsctl.cli.prompts import confirmer
-    from wsctl.ops.changes import apply_plan, no_targets_error, refuse_missing, resolve_targets
+    from wsctl.ops.changes import no_targets_error, refuse_missing, resolve_targets
     from wsctl.ops.set_mode import FLAGS, build_plan, check_flag_values
 
     ids = list(workspace_ids or [])
@@ -160,21 +159,28 @@ def set_mode(
         from wsctl.errors import InvalidInput
 
         raise InvalidInput(plan.problems)
+    raise typer.Exit(_apply(app, plan, yes, dry_run, wait, timeout, poll_interval))
+
+
+def _apply(
+    app: Any, plan: Any, yes: bool, dry_run: bool, wait: bool, timeout: float | None, poll_interval: float | None
+) -> int:
+    """The plan through set-mode's confirmation, run record and wait (by flags or --by-usage alike)."""
+    from wsctl.cli.prompts import confirmer
+    from wsctl.ops.changes import apply_plan
     from wsctl.render.tables import running_mode_text
 
-    raise typer.Exit(
-        apply_plan(
-            app,
-            plan,
-            command="set-mode",
-            describe=running_mode_text,
-            confirm=confirmer(app, yes=yes),
-            dry_run=dry_run,
-            wait=wait,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            timeout_kind="set-mode",
-        )
+    return apply_plan(
+        app,
+        plan,
+        command="set-mode",
+        describe=running_mode_text,
+        confirm=confirmer(app, yes=yes),
+        dry_run=dry_run,
+        wait=wait,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        timeout_kind="set-mode",
     )
 
 
@@ -202,29 +208,15 @@ def _apply_by_usage(
     poll_interval: float | None,
 ) -> int:
     """With no targets, every WorkSpace in the Region, as `wsctl usage` reads them."""
-    from wsctl.cli.prompts import confirmer
-    from wsctl.ops.changes import apply_plan
     from wsctl.ops.set_mode import build_usage_plan
     from wsctl.ops.usage import usage_report
-    from wsctl.render.tables import running_mode_text
     from wsctl.render.usage import plan_reasons
 
     report = usage_report(app, settings, ids, file, directory_id, bundle_id)
     plan = build_usage_plan(report)
     for line in plan_reasons(report):
         app.note(line)
-    return apply_plan(
-        app,
-        plan,
-        command="set-mode",
-        describe=running_mode_text,
-        confirm=confirmer(app, yes=yes),
-        dry_run=dry_run,
-        wait=wait,
-        timeout=timeout,
-        poll_interval=poll_interval,
-        timeout_kind="set-mode",
-    )
+    return _apply(app, plan, yes, dry_run, wait, timeout, poll_interval)
 
 
 def _missing(flags: list[str]) -> Exception:

@@ -12,12 +12,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from rich.console import Console, Group, NewLine
 from rich.live import Live
 from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 
 from wsctl.render.tables import SANDBOX_BANNER, STATUS_STYLE, state_text
@@ -104,6 +103,21 @@ def change_words(change: Change) -> tuple[str, str]:
     return moved, ending
 
 
+class _InLive:
+    """A view drawn by Rich's Live (`self.live`) for as long as the `with` block lasts."""
+
+    live: Live
+
+    def __enter__(self) -> Self:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.live.__exit__(exc_type, exc, tb)
+
+
 class LineDisplay:
     """One plain line per state change, for logs and CI."""
 
@@ -136,7 +150,7 @@ class LineDisplay:
         return None
 
 
-class LiveDisplay:
+class LiveDisplay(_InLive):
     """A bar, the share settled with an ETA, counts per state and the latest changes, redrawn in place.
 
     Every line is short or on its own, so 60 and 80 columns show all of it; the latest
@@ -169,15 +183,6 @@ class LiveDisplay:
             get_renderable=self._render,
             auto_refresh=auto_refresh,
         )
-
-    def __enter__(self) -> LiveDisplay:
-        self.live.__enter__()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.live.__exit__(exc_type, exc, tb)
 
     def on_change(self, change: Change) -> None:
         self.recent.append(change)
@@ -224,7 +229,7 @@ class LiveDisplay:
         return Group(header, bar, NewLine(), progress, state_counts, *changes)
 
 
-class SendProgress:
+class SendProgress(_InLive):
     """A bar of the calls answered so far while a batch of calls is sent (gone when they are)."""
 
     def __init__(self, console: Console, what: str, total: int, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -236,15 +241,6 @@ class SendProgress:
         self.started = clock()
         self._lock = threading.Lock()
         self.live = Live(console=console, refresh_per_second=4, transient=True, get_renderable=self._render)
-
-    def __enter__(self) -> SendProgress:
-        self.live.__enter__()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.live.__exit__(exc_type, exc, tb)
 
     def tick(self) -> None:
         with self._lock:  # answers arrive on the worker threads
@@ -293,22 +289,3 @@ def make_display(console: Console, what: str, total: int, *, sandbox: bool) -> L
     if console.is_terminal and not console.is_dumb_terminal:
         return LiveDisplay(console, what, total, sandbox=sandbox)
     return LineDisplay(console, what)
-
-
-def final_table(
-    result: WaitResult, *, title: str, sandbox: bool, id_header: str = "WorkspaceId", label_header: str = "UserName"
-) -> Table:
-    from wsctl.render.tables import id_column, new_table
-
-    table = new_table(title, sandbox=sandbox)
-    id_column(table, id_header, (i.id for i in result.items))
-    table.add_column(label_header, overflow="fold")
-    table.add_column("State", no_wrap=True)
-    table.add_column("Result", no_wrap=True)
-    table.add_column("Detail", overflow="fold")
-    for item in result.items:
-        result_text = Text(
-            item.status.value if item.status is not Status.PENDING else "still pending", style=STATUS_STYLE[item.status]
-        )
-        table.add_row(item.id, item.label, state_text(item.state), result_text, item.reason)
-    return table

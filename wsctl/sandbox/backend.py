@@ -117,14 +117,7 @@ class Backend:
                 request_id=request_id,
             )
         with self.store.write() as conn:
-            now = self.store.clock()
-            settings = self.store.settings(conn)
-            sequence = next_counter(conn, "request_seq")
-            conn.execute(
-                "INSERT INTO requests (operation, count) VALUES (?, 1)"
-                " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
-                (operation,),
-            )
+            now, settings, sequence = self._count(conn, operation)
             fault = _fault(conn, settings, sequence, now, request_id)
             if fault is not None:
                 return fault
@@ -132,7 +125,7 @@ class Backend:
                 answer = error_reply("SerializationException", parse_error, request_id=request_id)
             else:
                 answer = self._run(conn, run, operation, params, Tx(conn, now, settings), request_id)
-        if settings.lost_response_rate and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate:
+        if _lost(settings, sequence):
             # The work is committed; only the answer is lost on the way back.
             return error_reply("InternalFailure", INTERNAL_MESSAGE, 500, request_id=request_id)
         return answer
@@ -147,14 +140,7 @@ class Backend:
         """
         request_id = str(uuid.uuid4())
         with self.store.write() as conn:
-            now = self.store.clock()
-            settings = self.store.settings(conn)
-            sequence = next_counter(conn, "request_seq")
-            conn.execute(
-                "INSERT INTO requests (operation, count) VALUES (?, 1)"
-                " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
-                (operation or "(unknown CloudWatch operation)",),
-            )
+            now, settings, sequence = self._count(conn, operation or "(unknown CloudWatch operation)")
             # --rate-limit models WorkSpaces' own API rate (AWS: 2 a second); CloudWatch's quotas are
             # its own and far higher, so only the fault dice (--throttle-rate, ...) apply here.
             fault = _fault(conn, replace(settings, rate_limit=None), sequence, now, request_id)
@@ -173,10 +159,22 @@ class Backend:
                 result = cloudwatch.run(operation, params, now, cloudwatch.histories(conn, now))
         except CloudWatchError as exc:
             return cloudwatch.error(operation, exc, request_id, protocol=protocol)
-        if settings.lost_response_rate and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate:
+        if _lost(settings, sequence):
             lost = CloudWatchError("InternalServiceError", INTERNAL_MESSAGE, 500)
             return cloudwatch.error(operation, lost, request_id, protocol=protocol)
         return cloudwatch.encode(operation, 200, result, request_id, protocol=protocol)
+
+    def _count(self, conn: sqlite3.Connection, operation: str) -> tuple[float, Settings, int]:
+        """The request's clock, settings and sequence number; counted under `operation` (sandbox info)."""
+        now = self.store.clock()
+        settings = self.store.settings(conn)
+        sequence = next_counter(conn, "request_seq")
+        conn.execute(
+            "INSERT INTO requests (operation, count) VALUES (?, 1)"
+            " ON CONFLICT (operation) DO UPDATE SET count = count + 1",
+            (operation,),
+        )
+        return now, settings, sequence
 
     def _run(
         self, conn: sqlite3.Connection, run: Operation, operation: str, params: dict[str, Any], tx: Tx, request_id: str
@@ -223,6 +221,14 @@ def _parse_cbor(body: bytes) -> tuple[dict[str, Any], str | None]:
     if not isinstance(params, dict):
         return {}, "The request body must be a CBOR map."
     return params, None
+
+
+def _lost(settings: Settings, sequence: int) -> bool:
+    """--lost-response-rate: whether this request's answer is lost on the way back (its work is done)."""
+    return (
+        bool(settings.lost_response_rate)
+        and ids.fraction(settings.seed, "lost", sequence) < settings.lost_response_rate
+    )
 
 
 def _fault(conn: sqlite3.Connection, settings: Settings, sequence: int, now: float, request_id: str) -> Reply | None:
