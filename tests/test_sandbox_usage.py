@@ -201,8 +201,9 @@ def test_next_token_is_tied_to_its_request(fleet):
     assert base64.urlsafe_b64decode(first["NextToken"] + "==")  # opaque, but not random
 
 
-def test_five_minute_data_is_kept_63_days_hourly_beyond(fleet):
-    _, ids = fleet
+def test_five_minute_data_is_kept_63_days_hourly_beyond():
+    # 91 days of history: the 90-day window starts on the hour, up to 55 minutes before the reset's 90 days.
+    _, ids = sb.make_fleet(1, extra=("--users", "8", "--usage-days", "91"))
     client = cloudwatch()
     queries = [query("five", ids[0]), query("hour", ids[0], period=3600, stat="Sum")]
     data, calls = all_pages(client, MetricDataQueries=queries, ScanBy="TimestampAscending", **window(90, align=3600))
@@ -396,7 +397,8 @@ def test_get_metric_statistics_gives_the_same_data(fleet):
     assert len(points) == 30
     assert sum(p["Sum"] for p in points) / 12 == 360
     assert {p["Unit"] for p in points} == {"Count"} and {p["Maximum"] for p in points} == {1.0}
-    extended = client.get_metric_statistics(**metric, Period=3600, ExtendedStatistics=["p50"], **window(1))
+    # On the hour: a bucket cut mid-session (6 of 12 points at 1 at :30) has a nearest-rank p50 of 0.
+    extended = client.get_metric_statistics(**metric, Period=3600, ExtendedStatistics=["p50"], **window(1, align=3600))
     assert sum(p["ExtendedStatistics"]["p50"] for p in extended["Datapoints"]) == 12
     with pytest.raises(ClientError) as exc:
         client.get_metric_statistics(**metric, Period=300, Statistics=["Sum"], **window(30))
@@ -435,7 +437,7 @@ def test_every_protocol_of_the_model_answers_alike(fleet, protocol):
     stats = client.get_metric_statistics(**metric, Dimensions=dims, Period=DAY, Statistics=["Sum"], **window(3))
     assert [p["Sum"] for p in stats["Datapoints"]] == [144.0] * 3
     extended = client.get_metric_statistics(
-        **metric, Dimensions=dims, Period=3600, ExtendedStatistics=["p50"], **window(1)
+        **metric, Dimensions=dims, Period=3600, ExtendedStatistics=["p50"], **window(1, align=3600)
     )
     assert sum(p["ExtendedStatistics"]["p50"] for p in extended["Datapoints"]) == 12
 
@@ -532,3 +534,14 @@ def test_the_workspaces_rate_limit_leaves_cloudwatch_alone():
     for _ in range(3):
         cloudwatch().get_metric_data(MetricDataQueries=[query("a", "ws-1")], **window(1))
     assert sb.counts() == {"DescribeWorkspaces": 2, "GetMetricData": 3}
+
+
+@pytest.mark.parametrize(
+    ("stat", "ones", "samples", "expected"),
+    [("p50", 6, 12, 0.0), ("p50", 7, 12, 1.0), ("p90", 2, 12, 1.0), ("p90", 1, 12, 0.0), ("p100", 1, 12, 1.0)],
+)
+def test_percentiles_are_nearest_rank(stat, ones, samples, expected):
+    """The smallest value with at least NN% of the samples at or below it: an even split is 0."""
+    from wsctl.sandbox.metrics import aggregate
+
+    assert aggregate(stat, ones, samples) == expected

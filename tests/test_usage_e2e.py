@@ -159,7 +159,9 @@ def test_a_fixed_period_gives_the_same_answer_whenever_it_is_asked(small_fleet: 
     import datetime as dt
 
     # Whole UTC days: no seeded session (07:00-19:00 at the longest) is cut by the period's edges.
-    midnight = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Ten minutes back first: --until must be at least 5 minutes ago, even just after midnight.
+    recent = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    midnight = recent.replace(hour=0, minute=0, second=0, microsecond=0)
     since, until = (midnight - dt.timedelta(days=30)).isoformat(), midnight.isoformat()
     fixed = _usage("--since", since, "--until", until)
     assert fixed["Period"]["Start"].startswith(since[:10]) and fixed["Period"]["End"].startswith(until[:10])

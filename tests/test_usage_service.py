@@ -350,6 +350,15 @@ def test_bad_flags_exit_2_before_any_call(stubs: Stubs, args: list[str], message
     assert "Traceback" not in run.stderr
 
 
+def test_an_end_inside_the_newest_five_minutes_is_refused_as_such(stubs: Stubs):
+    import datetime as dt
+
+    recent = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = wsctl("usage", "--until", recent)
+    assert run.exit_code == 2
+    assert f"--until: '{recent}' is less than 5 minutes ago; give an earlier time or leave --until out" in run.stderr
+
+
 def test_a_bad_config_file_names_the_line(stubs: Stubs, tmp_path: Path):
     config = tmp_path / "bad.yaml"
     config.write_text("thresholds:\n  STANDARD: 85\n  GRAPHICS_XL: 3\nother: 1\n")

@@ -113,8 +113,13 @@ def _parse_moment(flag: str, text: str, now: dt.datetime, problems: list[Located
         problems.append(LocatedProblem(flag, "", f"{text!r}: {exc}"))
         return None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    if parsed >= now - dt.timedelta(minutes=5):
+    if parsed >= now:
         problems.append(LocatedProblem(flag, "", f"{text!r} is not in the past"))
+    elif parsed > now - dt.timedelta(minutes=5):
+        # CloudWatch's newest 5-minute point is still being filled: a period ending inside it is short.
+        problems.append(
+            LocatedProblem(flag, "", f"{text!r} is less than 5 minutes ago; give an earlier time or leave {flag} out")
+        )
     elif parsed < now - dt.timedelta(days=u.HOURLY_RETENTION_DAYS):
         problems.append(
             LocatedProblem(
