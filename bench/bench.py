@@ -16,7 +16,10 @@ What is measured (medians of several runs; every ratio is wsctl / AWS CLI or wsc
   cross-checked with the sandbox's counters;
 - usage: `wsctl usage` over 1,000 WorkSpaces with 30 days of seeded usage: GetMetricData calls (target
   at most 90), the WorkSpaces calls, wall time;
-- `create --dry-run` of 10,000 entries: wall time and the child's peak memory (max RSS).
+- `create --dry-run` of 10,000 entries: wall time and the child's peak memory (max RSS);
+- the sandbox itself over HTTP, driven by a plain botocore client: 40 CreateWorkspaces of 25 and the 40
+  DescribeWorkspaces pages of the result (time per call), and the median of 50 DescribeWorkspaces calls
+  on one kept-alive connection (a Nagle stall would add a delayed ACK, 40 ms, to each).
 
 Everything runs in a temporary directory (sandbox database, XDG state, AWS config) with fake AWS
 credentials; no AWS account is used. Results go to bench/results/latest.json and latest.md (a table
@@ -57,6 +60,8 @@ TARGET_ONE_CALL = 0.7
 TARGET_FLEET_FLOOR = 1.15
 TARGET_DRY_RUN_SECONDS = 2.0
 TARGET_DRY_RUN_MIB = 150.0
+TARGET_SANDBOX_CALL_SECONDS = 0.1  # a 25-WorkSpace create or describe page: "milliseconds, on a slow machine too"
+TARGET_SANDBOX_LATENCY_SECONDS = 0.03  # below the 40 ms a delayed ACK adds
 
 FLEET_SIZE = 1000
 CHUNK = 25
@@ -71,6 +76,37 @@ import botocore.session
 client = botocore.session.get_session().create_client("workspaces", endpoint_url=sys.argv[1])
 pages = client.get_paginator("describe_workspaces").paginate()
 print(json.dumps({"Workspaces": [w for p in pages for w in p["Workspaces"]]}, indent=2, default=str))
+"""
+
+SANDBOX_CALLS = """
+import json, statistics, sys, time
+import botocore.session
+url, directory, bundle, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+client = botocore.session.get_session().create_client("workspaces", endpoint_url=url)
+client.describe_workspace_directories()  # connect and load the model before timing
+creates, describes, latencies = [], [], []
+for start in range(0, count, 25):
+    batch = [
+        {"DirectoryId": directory, "UserName": f"user{i:04d}", "BundleId": bundle}
+        for i in range(start + 1, min(start + 25, count) + 1)
+    ]
+    began = time.perf_counter()
+    answer = client.create_workspaces(Workspaces=batch)
+    creates.append(time.perf_counter() - began)
+    assert not answer["FailedRequests"], answer["FailedRequests"][:1]
+token = None
+while True:
+    began = time.perf_counter()
+    page = client.describe_workspaces(**({"NextToken": token} if token else {}))
+    describes.append(time.perf_counter() - began)
+    token = page.get("NextToken")
+    if not token:
+        break
+for _ in range(50):
+    began = time.perf_counter()
+    client.describe_workspaces(WorkspaceIds=[page["Workspaces"][0]["WorkspaceId"]])
+    latencies.append(time.perf_counter() - began)
+print(json.dumps({"create": creates, "describe": describes, "latency": latencies}))
 """
 
 
@@ -912,6 +948,39 @@ def dry_run(b: Bench, runs: int) -> Section:
     return section
 
 
+def sandbox_calls(b: Bench) -> Section:
+    info = b.reset("--users", str(FLEET_SIZE), "--time-scale", "0")
+    directory, bundle = seed_ids(info)
+    with b.served() as url:
+        script = [sys.executable, "-c", SANDBOX_CALLS, url, directory, bundle, str(FLEET_SIZE)]
+        times = json.loads(b.check(script).stdout)
+    section = Section("sandbox")
+    section.data = {
+        "workspaces": FLEET_SIZE,
+        "create_calls": len(times["create"]),
+        "describe_pages": len(times["describe"]),
+        **{f"{kind}_median_seconds": median(values) for kind, values in times.items()},
+        **{f"{kind}_max_seconds": max(values) for kind, values in times.items()},
+    }
+    for kind, label, target in (
+        ("create", f"CreateWorkspaces of 25 ({len(times['create'])} calls)", TARGET_SANDBOX_CALL_SECONDS),
+        ("describe", f"DescribeWorkspaces pages of {FLEET_SIZE:,}", TARGET_SANDBOX_CALL_SECONDS),
+        ("latency", "one DescribeWorkspaces on a kept-alive connection", TARGET_SANDBOX_LATENCY_SECONDS),
+    ):
+        seconds = median(times[kind])
+        section.rows.append(
+            [
+                f"sandbox over HTTP, {label}: median per call",
+                f"{seconds * 1000:.1f} ms",
+                "-",
+                "-",
+                f"< {target * 1000:g} ms",
+                _met(seconds < target),
+            ]
+        )
+    return section
+
+
 # --- the machine and the report -----------------------------------------------------------------------
 
 
@@ -968,7 +1037,7 @@ def markdown(info: dict[str, Any], sections: Sequence[Section], when: str) -> st
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "plan", "usage", "wait", "dry_run")
+SECTIONS = ("startup", "one_call", "fleet", "lifecycle", "plan", "usage", "wait", "dry_run", "sandbox")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -999,6 +1068,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "usage": lambda: usage(b),
         "wait": lambda: wait_rounds(b),
         "dry_run": lambda: dry_run(b, max(3, runs // 3)),
+        "sandbox": lambda: sandbox_calls(b),
     }
     sections: list[Section] = []
     try:

@@ -457,19 +457,13 @@ def test_wsctl_describe_shows_created_workspaces_in_every_format(monkeypatch):
     assert sb.counts()["DescribeWorkspaces"] == 2 + 2 + 1  # 30 in pages of 25, twice; one by ID
 
 
-def test_a_thousand_workspaces_are_created_and_described_quickly():
+def test_a_thousand_workspaces_are_created_and_described_in_forty_calls_each():
+    # How fast: bench/bench.py --only sandbox (milliseconds a call).
     seed = sb.reset("--users", "1000", "--time-scale", "0")
     c = sb.client()
     users = [f"user{i:04d}" for i in range(1, 1001)]
-    started = time.perf_counter()
     created = _create_many(c, seed, users)
-    create_seconds = time.perf_counter() - started
-    started = time.perf_counter()
     pages = list(c.get_paginator("describe_workspaces").paginate(PaginationConfig={"PageSize": 25}))
-    describe_seconds = time.perf_counter() - started
     assert len(pages) == 40
     assert [w["WorkspaceId"] for p in pages for w in p["Workspaces"]] == created
     assert sb.counts() == {"CreateWorkspaces": 40, "DescribeWorkspaces": 40}
-    # A few milliseconds a call, on a slow CI machine too.
-    assert create_seconds < 4, create_seconds
-    assert describe_seconds < 4, describe_seconds
