@@ -48,6 +48,14 @@ def fleet_yaml(path: Path, directory: str, bundle: str, users: list[str], extra:
     return str(path)
 
 
+def standard_bundles(seed: dict[str, Any]) -> list[str]:
+    return [
+        b["BundleId"]
+        for b in seed["Bundles"]
+        if b["ComputeType"] == "STANDARD" and b["Owner"] == "AMAZON" and b["SandboxOutcome"] != "ERROR"
+    ]
+
+
 def by_user(data: dict[str, Any], key: str) -> dict[str, Any]:
     return {item["UserName"]: item for item in data[key]}
 
@@ -55,11 +63,7 @@ def by_user(data: dict[str, Any], key: str) -> dict[str, Any]:
 def test_300_workspaces_applied_edited_converged_idempotent_pruned(tmp_path):
     seed = sb.reset(*sb.FAST, "--users", "320")
     directory = sb.primary_directory(seed)["DirectoryId"]
-    standard = [
-        b["BundleId"]
-        for b in seed["Bundles"]
-        if b["ComputeType"] == "STANDARD" and b["Owner"] == "AMAZON" and b["SandboxOutcome"] != "ERROR"
-    ]
+    standard = standard_bundles(seed)
     users = [f"user{i:04d}" for i in range(7, 301)]
     special = (
         "  - {user: user0001}\n  - {user: user0002}\n  - {user: user0003}\n  - {user: user0004}\n"
@@ -265,3 +269,65 @@ def test_a_step_some_workspaces_finish_in_says_which_count_is_which(tmp_path):
     assert run.exit_code == 0, run.stderr
     # Step 1 went to both; only user0001 has a step 2, so only it was waited for before step 2.
     assert re.search(r"Step 1 sent to 2/2; applied to 1/1 with a step 2, in \d", run.stderr), run.stderr
+
+
+def test_one_apply_with_wait_migrates_and_then_sends_what_the_migration_did_not_change(tmp_path):
+    seed = sb.reset(*sb.FAST, "--users", "8")
+    directory = sb.primary_directory(seed)["DirectoryId"]
+    standard = standard_bundles(seed)
+    first = fleet_yaml(tmp_path / "f.yaml", directory, standard[0], ["user0001", "user0002"])
+    made = run("apply", "-f", first, "--yes", "--wait", "--poll-interval", "0.05", "-o", "json")
+    assert made.exit_code == 0, made.stderr
+    # user0001: another bundle, and a running mode and a tag the migration does not bring.
+    edited = fleet_yaml(
+        tmp_path / "g.yaml",
+        directory,
+        standard[0],
+        ["user0002"],
+        f"  - {{user: user0001, bundle_id: {standard[1]}, running_mode: ALWAYS_ON, tags: {{team: ops}}}}\n",
+    )
+    shown = run("plan", "-f", edited, "--allow-migrate", "-o", "json").json()
+    (migration,) = shown["Migrate"]
+    assert {c["Property"] for c in migration["ThenChanges"]} == {"RunningMode", "Tags.team"}
+    before = changing(sb.counts())
+    one = run("apply", "-f", edited, "--allow-migrate", "--yes", "--wait", "--poll-interval", "0.05", "-o", "json")
+    assert one.exit_code == 0, one.stderr
+    data = one.json()
+    new_id = data["Migrated"][0]["TargetWorkspaceId"]
+    assert data["Converged"] is True and data["Changed"] == [new_id] and data["Tagged"] == [new_id], one.stderr
+    assert "Then what the plan showed under the migrations: 1 migrated WorkSpace." in one.stderr
+    assert one.stderr.rstrip().splitlines()[-1].startswith("Converged")
+    sent = {op: n - before[op] for op, n in changing(sb.counts()).items() if n != before[op]}
+    assert sent == {"MigrateWorkspace": 1, "ModifyWorkspaceProperties": 1, "CreateTags": 1}
+    (ws,) = run("describe", "--id", new_id, "-o", "json").json()["Workspaces"]
+    assert ws["WorkspaceProperties"]["RunningMode"] == "ALWAYS_ON" and ws["BundleId"] == standard[1]
+    again = run("plan", "-f", edited, "--allow-migrate", "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout + again.stderr
+
+
+def test_without_wait_the_then_changes_wait_for_the_next_apply(tmp_path):
+    seed = sb.reset(*sb.FAST, "--users", "8")
+    directory = sb.primary_directory(seed)["DirectoryId"]
+    standard = standard_bundles(seed)
+    first = fleet_yaml(tmp_path / "f.yaml", directory, standard[0], ["user0001"])
+    assert run("apply", "-f", first, "--yes", "--wait", "--poll-interval", "0.05").exit_code == 0
+    edited = fleet_yaml(
+        tmp_path / "g.yaml",
+        directory,
+        standard[0],
+        [],
+        f"  - {{user: user0001, bundle_id: {standard[1]}, running_mode: ALWAYS_ON}}\n",
+    )
+    edited_text = Path(edited).read_text().replace("  - users: []\n", "")
+    Path(edited).write_text(edited_text)
+    before = changing(sb.counts())
+    started = run("apply", "-f", edited, "--allow-migrate", "--yes", "-o", "json")
+    assert started.exit_code == 0, started.stderr
+    assert {op: n - before[op] for op, n in changing(sb.counts()).items() if n != before[op]} == {"MigrateWorkspace": 1}
+    new_id = started.json()["Migrated"][0]["TargetWorkspaceId"]
+    # The new WorkSpace only: the migrated-from one shows TERMINATED for a while, a failed end for a wait.
+    waited = run("describe", "--id", new_id, "--wait", "--poll-interval", "0.05")
+    assert waited.exit_code == 0, waited.stderr
+    rest = run("apply", "-f", edited, "--allow-migrate", "--yes", "-o", "json")
+    assert rest.exit_code == 0, rest.stderr
+    assert rest.json()["Changed"] == [new_id], rest.stderr

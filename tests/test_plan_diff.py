@@ -192,4 +192,4 @@ def test_what_else_a_migrating_entry_asks_for_is_shown_with_the_migration():
         {"Property": "RunningMode", "From": "AUTO_STOP", "To": "ALWAYS_ON"},
         {"Property": "Tags.team", "From": "old", "To": "new"},
     ]
-    assert "    then RunningMode: AUTO_STOP -> ALWAYS_ON (the apply after the migration)" in plan_lines(plan, None)
+    assert "    then RunningMode: AUTO_STOP -> ALWAYS_ON (once migrated)" in plan_lines(plan, None)

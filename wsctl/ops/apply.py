@@ -4,7 +4,9 @@ The plan is computed as `plan` computes it, shown, and confirmed (terminate's ty
 confirmation when --prune terminates anything); then, in a safe order: creates (25 a call,
 lost answers reconciled), running mode and compute changes, volume growth in its steps (one
 volume a call, each waited for before the next), tags, migrations, terminations last. Every
-call goes through the rate limit and botocore's retries and into one run record.
+call goes through the rate limit and botocore's retries and into one run record. With --wait,
+what a migrated entry also asks for (its running mode, tags) goes to the new WorkSpace once
+the migration is done, and is followed in turn.
 
 Nothing is remembered between runs: a rerun plans again from what AWS reports, so after a
 Ctrl-C the same `apply` finishes the job, and an `apply` of a converged fleet sends no
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from wsctl.errors import LocatedProblem
     from wsctl.input.batch import FlagValues
     from wsctl.ops.runrecord import RunRecord
-    from wsctl.spec.plan_diff import FleetPlan
+    from wsctl.spec.plan_diff import Change, FleetPlan
     from wsctl.spec.waits import Description, Item, Verdict, WaitResult, WaitSpec
 
 
@@ -372,17 +374,34 @@ def _report(
     # The same requests, planned again from what AWS reports once everything settled (what an
     # earlier apply started too); with nothing to follow, the plan just made is still true.
     again = plan
+    code: int = ExitCode.OK
     if result is not None:
         again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
+        then = _then_changes(again, applied)
+        if then:
+            from wsctl.ops.waiting import finish
+
+            code = finish(app, result)  # the migrations' wait, before the round that follows them
+            try:
+                result = _apply_then(app, again, then, applied, timeout, poll_interval)
+            except KeyboardInterrupt:
+                _show_applied(app, applied)
+                app.warn("interrupted; run the same apply again to finish: it sends only what is still different.")
+                return ExitCode.INTERRUPTED
+            if result is not None and (result.interrupted or result.timed_out):
+                _show_applied(app, applied)
+                return finish(app, result)
+            if result is not None:
+                again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
     from wsctl.render.plan import plan_data, plan_lines
 
     converged = not again.calls() and not again.cannot
     _show_applied(app, applied, Converged=converged, Remaining=plan_data(again))
-    code: int = ExitCode.OK
     if result is not None:
         from wsctl.ops.waiting import finish
 
-        code = finish(app, result)
+        last = finish(app, result)
+        code = last if last != ExitCode.OK else code
     app.note(f"calls: {app.service.calls.summary()} · {time.monotonic() - started:.1f} s")
     if converged:
         app.note("Converged: the fleet is as the file says" + _left_alone(again) + ".")
@@ -391,6 +410,49 @@ def _report(
     for line in plan_lines(again, app.err.width if app.err.is_terminal else None):
         app.note(line)
     return code if code in (ExitCode.TIMEOUT, ExitCode.INTERRUPTED) else ExitCode.PARTIAL
+
+
+def _then_changes(again: FleetPlan, applied: Applied) -> list[Change]:
+    """What the plan showed under each migration (`then ...`), now owed by the new WorkSpace."""
+    targets = {m["TargetWorkspaceId"] for m in applied.migrated}
+    return [c for c in again.change if c.workspace_id in targets]
+
+
+def _apply_then(
+    app: AppContext,
+    again: FleetPlan,
+    then: list[Change],
+    applied: Applied,
+    timeout: float | None,
+    poll_interval: float | None,
+) -> WaitResult | None:
+    """Send the `then` changes of the migrations this run made, and follow them; the user confirmed them with
+    the plan. Returns the wait (None when nothing was sent); Ctrl-C ends it as it ends any wait."""
+    from wsctl.ops.runrecord import RunRecord
+    from wsctl.spec.plan_diff import FleetPlan
+
+    app.note(f"Then what the plan showed under the migrations: {count(len(then), 'migrated WorkSpace')}.")
+    sub = FleetPlan(requests=again.requests, change=then)
+    more = Applied(users=_users(sub), states=_states(sub))
+    record = RunRecord("apply", sys.argv[1:], degrade=True)
+    app.note(f"Run record: {record.path}")
+    record.write("plan", Calls=sub.calls(), Create=0, Change=len(then), Extra=0, AfterMigration=True)
+    stopped = None
+    try:
+        stopped = _run(app, sub, more, record, poll_interval, timeout)
+    except KeyboardInterrupt:
+        record.close(interrupted=True, **_counts(more))
+        raise
+    finally:
+        applied.changed += more.changed
+        applied.tagged += more.tagged
+        applied.failed += more.failed
+        applied.targets.update(more.targets)
+        applied.users.update(more.users)
+    record.close(stopped=stopped is not None, **_counts(more))
+    if stopped is not None:
+        return stopped  # type: ignore[no-any-return]
+    return _follow(app, more, timeout, poll_interval) if _followed(more) else None
 
 
 def _followed(applied: Applied) -> bool:

@@ -62,7 +62,7 @@ def plan_data(plan: FleetPlan) -> dict[str, Any]:
                 "UserName": m.workspace.get("UserName"),
                 "BundleId": m.bundle_id,
                 "Changes": changes([PropertyChange("BundleId", m.workspace.get("BundleId"), m.bundle_id)]),
-                "ThenChanges": changes(m.after),  # sent by the next apply, to the new WorkSpace
+                "ThenChanges": changes(m.after),  # the new WorkSpace's, once migrated
                 "Allowed": plan.allow_migrate,
             }
             for m in plan.migrate
@@ -96,8 +96,9 @@ def summary_line(plan: FleetPlan) -> str:
 
 def _migration_details(migration: Migration) -> list[str]:
     ws = migration.workspace
-    # What else differs is the new WorkSpace's, once migrated: the apply after the migration sends it.
-    then = [f"then {_arrow(c)} (the apply after the migration)" for c in migration.after]
+    # What else differs is the new WorkSpace's, once migrated: `apply --wait` sends it when the
+    # migration is done; without --wait, the next apply does.
+    then = [f"then {_arrow(c)} (once migrated)" for c in migration.after]
     return [f"BundleId: {ws.get('BundleId')} -> {migration.bundle_id}", *then]
 
 
@@ -213,11 +214,16 @@ def applied_outcome(data: dict[str, Any], *, users: dict[str, str], sandbox: boo
     for ws in data.get("Created", []):
         users[str(ws["WorkspaceId"])] = str(ws.get("UserName") or "")
         rows.append(("create", str(ws["WorkspaceId"]), str(ws.get("UserName") or ""), str(ws.get("State") or "")))
+    migrated = {str(m["TargetWorkspaceId"]): m for m in data.get("Migrated", [])}
+    # A migrated WorkSpace's own changes (apply --wait sends them after the migration) follow its migrate row.
     for step, key in (("change", "Changed"), ("tags", "Tagged")):
-        rows += [(step, i, users.get(i, ""), "requested") for i in data.get(key, [])]
-    for m in data.get("Migrated", []):
+        rows += [(step, i, users.get(i, ""), "requested") for i in data.get(key, []) if i not in migrated]
+    for target, m in migrated.items():
         source = str(m["SourceWorkspaceId"])
-        rows.append(("migrate", source, users.get(source, ""), f"new WorkSpace {m['TargetWorkspaceId']}"))
+        users.setdefault(target, users.get(source, ""))
+        rows.append(("migrate", source, users.get(source, ""), f"new WorkSpace {target}"))
+        for step, key in (("change", "Changed"), ("tags", "Tagged")):
+            rows += [(step, target, users[target], "requested") for i in data.get(key, []) if i == target]
     rows += [("terminate", i, users.get(i, ""), "requested") for i in data.get("Terminated", [])]
     for f in data.get("Failed", []):
         who = str(f.get("WorkspaceId") or "")
