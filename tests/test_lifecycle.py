@@ -122,6 +122,24 @@ def test_disappearing_after_being_seen_counts_as_terminated():
     assert "disappeared" in result.items[0].reason
 
 
+def test_one_already_leaving_ends_well_when_terminated_or_gone():
+    timeline = {
+        "ws-1": [(0, ws("ws-1", "TERMINATING")), (2, ws("ws-1", "TERMINATED"))],
+        "ws-2": [(0, ws("ws-2", "TERMINATING")), (2, None)],
+        "ws-3": [(0, ws("ws-3", "PENDING")), (2, ws("ws-3", "TERMINATED"))],
+    }
+    result, *_ = run(timeline, spec=SettleSpec(grace=10, leaving=frozenset({"ws-1", "ws-2"})))
+    by_id = {i.id: i for i in result.items}
+    assert by_id["ws-1"].state == by_id["ws-2"].state == "TERMINATED"
+    assert by_id["ws-1"].reason == by_id["ws-2"].reason == ""
+    assert "ended in TERMINATED" in by_id["ws-3"].reason  # a create that ended so still failed
+    assert exit_status(result) == "failed"
+    result, *_ = run(
+        {k: v for k, v in timeline.items() if k != "ws-3"}, spec=SettleSpec(leaving=frozenset({"ws-1", "ws-2"}))
+    )
+    assert exit_status(result) == "ok"
+
+
 def test_timeout_leaves_items_pending():
     result, fetch, clock, _ = run({"ws-1": [(0, ws("ws-1", "PENDING"))]}, timeout=10)
     assert exit_status(result) == "timeout"

@@ -92,6 +92,17 @@ def test_terminate_waits_until_the_ids_are_gone_and_a_rerun_says_so():
     assert {s["Reason"] for s in again.json()["Skipped"]} == {"no longer exists"}
 
 
+def test_a_fleet_wide_wait_after_a_terminate_or_a_migration_is_not_a_failure():
+    # The WorkSpaces on their way out are TERMINATING or TERMINATED when the wait lists them.
+    seed, ids = make_fleet(3)
+    assert wsctl("--sandbox", "terminate", ids[0], "--yes").exit_code == 0
+    other = sb.bundle_id(seed, "PERFORMANCE")
+    assert wsctl("--sandbox", "migrate", ids[1], "--bundle-id", other, "--yes").exit_code == 0
+    fleet = wsctl("--sandbox", "describe", "--wait", *POLL, "-o", "json")
+    assert fleet.exit_code == 0, fleet.stderr
+    assert "ended in" not in fleet.stderr
+
+
 def test_an_unknown_id_is_refused_before_anything_is_sent():
     _, ids = make_fleet(1)
     before = sb.counts()

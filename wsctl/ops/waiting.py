@@ -189,11 +189,16 @@ def wait_for_workspaces(
 
     found = {w["WorkspaceId"] for w in workspaces}
     items = workspace_items(workspaces) + [Item(i) for i in requested_ids if i not in found]
+    from wsctl.spec.states import LEAVING
+
+    # IDs asked for by name (a create's resume file, say) keep TERMINATED a failure: one of them
+    # may be a create that failed. Found by listing, a WorkSpace already on its way out is not.
+    leaving = frozenset(() if requested_ids else (w["WorkspaceId"] for w in workspaces if w.get("State") in LEAVING))
     result = follow(
         app,
         items,
         app.service.describe_workspaces_by_id,
-        SettleSpec(),
+        SettleSpec(leaving=leaving),
         noun="WorkSpace",
         timeout=timeout_for("describe", timeout),
         poll_interval=poll_interval,

@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsctl.spec import rules
+from wsctl.spec.states import LEAVING
 
 Props = dict[str, Any]
 TagList = list[dict[str, str]]
 
 RUNNING_MODE, TIMEOUT = rules.RUNNING_MODE_KEY, rules.TIMEOUT_KEY
 ROOT, USER, COMPUTE = rules.ROOT_KEY, rules.USER_KEY, rules.COMPUTE_KEY
-# What no longer counts as the user's WorkSpace: it is on its way out (a migration's source,
-# a terminated one still shown for a while).
-GONE_STATES = frozenset({"TERMINATING", "TERMINATED"})
 # ModificationStates resources and the property each one changes.
 RESOURCE_PROPERTY = {"COMPUTE_TYPE": COMPUTE, "ROOT_VOLUME": ROOT, "USER_VOLUME": USER}
 RUNNING_MODIFICATION = frozenset({"UPDATE_INITIATED", "UPDATE_IN_PROGRESS"})
@@ -129,7 +127,7 @@ def match_workspaces(
     live: dict[tuple[str, str], dict[str, Any]] = {}
     duplicates: list[dict[str, Any]] = []
     for ws in workspaces:
-        if ws.get("State") in GONE_STATES:
+        if ws.get("State") in LEAVING:  # no longer the user's WorkSpace
             continue
         key = user_key(str(ws.get("DirectoryId", "")), ws)
         if key in live:

@@ -17,6 +17,8 @@ class StateKind(StrEnum):
 
 SETTLED_GOOD = frozenset({"AVAILABLE", "STOPPED", "ADMIN_MAINTENANCE"})
 FAILED = frozenset({"ERROR", "UNHEALTHY", "IMPAIRED", "TERMINATED"})
+# On its way out: a terminated WorkSpace, a migration's source, still shown for a while.
+LEAVING = frozenset({"TERMINATING", "TERMINATED"})
 
 IMAGE_GOOD = frozenset({"AVAILABLE"})
 IMAGE_FAILED = frozenset({"ERROR"})

@@ -96,8 +96,13 @@ class SettleSpec:
     """
 
     grace: float = 120.0
+    # Being terminated before the wait began (a fleet-wide describe --wait after a terminate or a
+    # migration): TERMINATED, or gone, is where these were going, not a failure.
+    leaving: frozenset[str] = frozenset()
 
     def judge(self, item: Item, description: Description | None, elapsed: float) -> Verdict:
+        if item.id in self.leaving and (description is None or description.get("State") == "TERMINATED"):
+            return Verdict(Status.SUCCEEDED, "TERMINATED")
         if description is None:
             return _absent(item, elapsed, self.grace)
         state = description.get("State")
