@@ -331,3 +331,38 @@ def test_without_wait_the_then_changes_wait_for_the_next_apply(tmp_path):
     rest = run("apply", "-f", edited, "--allow-migrate", "--yes", "-o", "json")
     assert rest.exit_code == 0, rest.stderr
     assert rest.json()["Changed"] == [new_id], rest.stderr
+
+
+def test_ctrl_c_in_the_round_after_the_migrations_is_finished_by_the_same_apply(tmp_path, monkeypatch):
+    from wsctl.ops import apply as apply_module
+
+    seed = sb.reset(*sb.FAST, "--users", "8")
+    directory = sb.primary_directory(seed)["DirectoryId"]
+    standard = standard_bundles(seed)
+    first = fleet_yaml(tmp_path / "f.yaml", directory, standard[0], ["user0001"])
+    assert run("apply", "-f", first, "--yes", "--wait", "--poll-interval", "0.05").exit_code == 0
+    edited = tmp_path / "g.yaml"
+    edited.write_text(
+        f"defaults: {{directory_id: {directory}, bundle_id: {standard[0]}}}\n"
+        f"workspaces:\n  - {{user: user0001, bundle_id: {standard[1]}, running_mode: ALWAYS_ON}}\n"
+    )
+    real = apply_module._run
+    rounds = []
+
+    def second_round_interrupted(*args, **kwargs):
+        rounds.append(1)
+        if len(rounds) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(apply_module, "_run", second_round_interrupted)
+        cut = run("apply", "-f", str(edited), "--allow-migrate", "--yes", "--wait", "--poll-interval", "0.05")
+    assert cut.exit_code == 130, cut.stderr
+    assert "interrupted; run the same apply again to finish" in cut.stderr
+    assert len(rounds) == 2
+    again = run(
+        "apply", "-f", str(edited), "--allow-migrate", "--yes", "--wait", "--poll-interval", "0.05", "-o", "json"
+    )
+    assert again.exit_code == 0, again.stderr
+    assert again.json()["Converged"] is True and len(again.json()["Changed"]) == 1 and not again.json()["Migrated"]

@@ -440,8 +440,9 @@ def _apply_then(
     stopped = None
     try:
         stopped = _run(app, sub, more, record, poll_interval, timeout)
-    except KeyboardInterrupt:
-        record.close(interrupted=True, **_counts(more))
+    except BaseException as exc:  # Ctrl-C (the caller reports it), or credentials that stopped working
+        error = {} if isinstance(exc, KeyboardInterrupt) else {"error": f"{type(exc).__name__}: {exc}"}
+        record.close(interrupted=True, **error, **_counts(more))
         raise
     finally:
         applied.changed += more.changed
