@@ -24,6 +24,29 @@ BACKSPACE = "\x7f"
 CTRL_C = "\x03"
 
 
+def spawn_wsctl(
+    stdout_path: Path, args: tuple[str, ...], *, lines: int, columns: int, env: dict[str, str] | None, timeout: float
+) -> pexpect.spawn:
+    """`python -m wsctl ARGS` on a LINES x COLUMNS pseudo-terminal, its stdout going to `stdout_path`."""
+    full_env = {
+        **os.environ,
+        "TERM": "xterm",
+        "COLUMNS": str(columns),
+        "LINES": str(lines),
+        # Nothing answers prompt_toolkit's cursor-position requests here; do not wait for one.
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        **(env or {}),
+    }
+    return pexpect.spawn(
+        "/bin/sh",
+        ["-c", 'out="$1"; shift; exec "$@" > "$out"', "sh", str(stdout_path), sys.executable, "-m", "wsctl", *args],
+        env=full_env,
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=(lines, columns),
+    )
+
+
 class Screen:
     """`wsctl ARGS` in a LINES x COLUMNS terminal; `display` is what it shows now."""
 
@@ -32,24 +55,7 @@ class Screen:
     ) -> None:
         self.lines, self.columns = lines, columns
         self.stdout_path = tmp_path / f"stdout-{time.monotonic_ns()}.txt"
-        full_env = {
-            **os.environ,
-            "TERM": "xterm",
-            "COLUMNS": str(columns),
-            "LINES": str(lines),
-            # Nothing answers prompt_toolkit's cursor-position requests here; do not wait for one.
-            "PROMPT_TOOLKIT_NO_CPR": "1",
-            **(env or {}),
-        }
-        self.child = pexpect.spawn(
-            "/bin/sh",
-            ["-c", 'out="$1"; shift; exec "$@" > "$out"', "sh", str(self.stdout_path), sys.executable, "-m", "wsctl"]
-            + list(args),
-            env=full_env,
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(lines, columns),
-        )
+        self.child = spawn_wsctl(self.stdout_path, args, lines=lines, columns=columns, env=env, timeout=TIMEOUT)
         # A history screen keeps the rows that scrolled off the top, for `everything`.
         self.screen = pyte.HistoryScreen(columns, lines, history=1000)
         self.stream = pyte.Stream(self.screen)

@@ -192,6 +192,12 @@ def cbor_client(url: str | None = None) -> Any:
 
     Without `url`, it is attached to the in-process sandbox (and sees `fake_clock`).
     """
+    return client_speaking("workspaces", "smithy-rpc-v2-cbor", url)
+
+
+def client_speaking(service: str, protocol: str | None, url: str | None = None) -> Any:
+    """A plain botocore client of `service` that speaks `protocol` (None: the one botocore picks), one
+    attempt, fake credentials; without `url`, attached to the in-process sandbox."""
     import copy
 
     import botocore.session
@@ -200,20 +206,21 @@ def cbor_client(url: str | None = None) -> Any:
     from wsctl.sandbox.transport import attach
 
     session = botocore.session.Session()
-    loader = session.get_component("data_loader")
-    original = loader.load_service_model
+    if protocol is not None:
+        loader = session.get_component("data_loader")
+        original = loader.load_service_model
 
-    def load(service_name: str, type_name: str, api_version: str | None = None) -> Any:
-        data = original(service_name, type_name, api_version)
-        if service_name == "workspaces" and type_name == "service-2":
-            data = copy.deepcopy(data)
-            data["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
-            data["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
-        return data
+        def load(service_name: str, type_name: str, api_version: str | None = None) -> Any:
+            data = original(service_name, type_name, api_version)
+            if service_name == service and type_name == "service-2":
+                data = copy.deepcopy(data)
+                data["metadata"]["protocols"] = [protocol]
+                data["metadata"]["protocol"] = protocol
+            return data
 
-    loader.load_service_model = load
+        loader.load_service_model = load
     c = session.create_client(
-        "workspaces",
+        service,
         region_name="us-east-1",
         aws_access_key_id="AKIATESTFAKEFAKEFAKE",
         aws_secret_access_key="fake",

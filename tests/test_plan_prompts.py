@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from tests import sandbox_support as sb
+from tests.pty_support_interactive import ENTER
 from tests.test_plan_cli import fleet_yaml
-from tests.test_prompts import ENTER, terminal
+from tests.test_prompts import terminal
 
 __all__ = ["terminal"]  # the fixture, used by name
 

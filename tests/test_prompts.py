@@ -7,9 +7,7 @@ these tests, so they also prove that a piped stdout only ever holds data.
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,15 +17,12 @@ import pytest
 
 from tests import sandbox_support as sb
 from tests.helpers import wsctl
+from tests.pty_support_interactive import BACKSPACE, CTRL_C, DOWN, ENTER, spawn_wsctl
 from wsctl.spec import enums as modeldata
 
 TIMEOUT = 60
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 FAST = ("--time-scale", "0.02")
-ENTER = "\r"
-DOWN = "\x1b[B"
-CTRL_C = "\x03"
-BACKSPACE = "\x7f"
 
 
 class Terminal:
@@ -37,24 +32,7 @@ class Terminal:
         self, tmp_path: Path, *args: str, env: dict[str, str] | None = None, lines: int = 40, columns: int = 120
     ) -> None:
         self.stdout_path = tmp_path / "stdout.txt"
-        full_env = {
-            **os.environ,
-            "TERM": "xterm",
-            "COLUMNS": str(columns),
-            "LINES": str(lines),
-            # Nothing answers prompt_toolkit's cursor-position requests here; do not wait for one.
-            "PROMPT_TOOLKIT_NO_CPR": "1",
-            **(env or {}),
-        }
-        self.child = pexpect.spawn(
-            "/bin/sh",
-            ["-c", 'out="$1"; shift; exec "$@" > "$out"', "sh", str(self.stdout_path), sys.executable, "-m", "wsctl"]
-            + list(args),
-            env=full_env,
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(lines, columns),
-        )
+        self.child = spawn_wsctl(self.stdout_path, args, lines=lines, columns=columns, env=env, timeout=TIMEOUT)
         self.raw = ""  # everything drawn so far
         self.seen = 0  # how much of `screen` earlier waits have consumed
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import datetime as dt
 import json
 import time
@@ -23,34 +22,7 @@ def cloudwatch(*, protocol: str | None = None) -> Any:
 
     `protocol` forces one of the model's protocols (botocore itself picks json).
     """
-    import botocore.session
-    from botocore.config import Config
-
-    from wsctl.sandbox.transport import attach
-
-    session = botocore.session.Session()
-    if protocol is not None:
-        loader = session.get_component("data_loader")
-        original = loader.load_service_model
-
-        def load(service_name: str, type_name: str, api_version: str | None = None) -> Any:
-            data = original(service_name, type_name, api_version)
-            if service_name == "cloudwatch" and type_name == "service-2":
-                data = copy.deepcopy(data)
-                data["metadata"]["protocols"] = [protocol]
-                data["metadata"]["protocol"] = protocol
-            return data
-
-        loader.load_service_model = load
-    client = session.create_client(
-        "cloudwatch",
-        region_name="us-east-1",
-        aws_access_key_id="AKIATESTFAKEFAKEFAKE",
-        aws_secret_access_key="fake",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-    )
-    attach(client)
-    return client
+    return sb.client_speaking("cloudwatch", protocol)
 
 
 def query(qid: str, workspace_id: str, *, metric: str = "UserConnected", period: int = 300, stat: str = "Maximum"):
