@@ -57,9 +57,29 @@ def all_pages(client: Any, **params: Any) -> tuple[dict[str, tuple[list[Any], li
             return found, calls
 
 
+_test_now: list[float] = []
+
+
+@pytest.fixture(autouse=True)
+def _one_now_per_test():
+    """Every window() of a test ends at the same moment.
+
+    Read afresh per call, two calls either side of a 5-minute mark asked for different windows, and a NextToken
+    (tied to its request, as AWS's is) was refused: CI failed on it at 06:10:00.
+    """
+    _test_now.clear()
+    yield
+    _test_now.clear()
+
+
 def window(days: float, *, now: float | None = None, align: int = 300) -> dict[str, dt.datetime]:
-    """StartTime and EndTime `days` apart, ending at `now` rounded down to `align` seconds."""
-    end = (now if now is not None else time.time()) // align * align
+    """StartTime and EndTime `days` apart, ending at `now` (else the test's first reading of the clock), rounded
+    down to `align` seconds."""
+    if now is None:
+        if not _test_now:
+            _test_now.append(time.time())
+        now = _test_now[0]
+    end = now // align * align
     return {
         "StartTime": dt.datetime.fromtimestamp(end - days * DAY, UTC),
         "EndTime": dt.datetime.fromtimestamp(end, UTC),

@@ -129,9 +129,14 @@ def test_unused_ids_feed_another_command(small_fleet: dict[str, int]):
 
 
 def test_usage_over_http_gives_the_same_answer(small_fleet: dict[str, int]):
-    local = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in _usage("--days", "14")["Usage"]}
+    import datetime as dt
+
+    # One period for both runs: read twice either side of a 5-minute mark, "the last 14 days" differ by a point.
+    until = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).replace(second=0, microsecond=0).isoformat()
+    period = ("--until", until, "--days", "14")
+    local = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in _usage(*period)["Usage"]}
     with sb.served() as (url, _):
-        run = wsctl("--endpoint-url", url, "usage", "--days", "14", "-o", "json")
+        run = wsctl("--endpoint-url", url, "usage", *period, "-o", "json")
     assert run.exit_code == 0, run.stderr
     remote = {r["WorkspaceId"]: (r["BillableHours"], r["Recommendation"]) for r in run.json()["Usage"]}
     assert remote == local
