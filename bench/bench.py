@@ -60,6 +60,8 @@ TARGET_ONE_CALL = 0.7
 TARGET_FLEET_FLOOR = 1.15
 TARGET_DRY_RUN_SECONDS = 2.0
 TARGET_DRY_RUN_MIB = 150.0
+TARGET_INVALID_SECONDS = 10.0  # 100,000 bad entries: a bounded report, not one line (and one pass) per entry
+TARGET_INVALID_MIB = 500.0
 TARGET_SANDBOX_CALL_SECONDS = 0.1  # a 25-WorkSpace create or describe page: "milliseconds, on a slow machine too"
 TARGET_SANDBOX_LATENCY_SECONDS = 0.03  # below the 40 ms a delayed ACK adds
 
@@ -67,6 +69,7 @@ FLEET_SIZE = 1000
 CHUNK = 25
 RATE, BURST = 2.0, 5
 DRY_RUN_ENTRIES = 10_000
+INVALID_ENTRIES = 100_000
 ONE_CALL_WORKSPACES = 30
 
 
@@ -945,7 +948,35 @@ def dry_run(b: Bench, runs: int) -> Section:
                     _met(ok),
                 ]
             )
+    section.rows.append(_invalid_entries(b, directory, bundle, section))
     return section
+
+
+def _invalid_entries(b: Bench, directory: str, bundle: str, section: Section) -> list[str]:
+    """A file of 100,000 entries, every one with the same typo: refused (exit 2) with a report of a few lines."""
+    path = b.workdir / "invalid.yaml"
+    head = f"defaults:\n  directory_id: {directory}\n  bundle_id: {bundle}\nworkspaces:\n"
+    path.write_text(head + "".join(f"  - user: u{n}\n    running_mode: ALWAYS_ONN\n" for n in range(INVALID_ENTRIES)))
+    argv = b.wsctl_cmd("--sandbox", "create", "-f", str(path), "--yes")
+    result = run_timed(argv, b.env)
+    lines = len(result.stderr.splitlines())
+    if result.returncode != 2 or f"{INVALID_ENTRIES:,} problems found; nothing was sent." not in result.stderr:
+        raise RuntimeError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    section.data["invalid"] = {
+        "entries": INVALID_ENTRIES,
+        "seconds": result.seconds,
+        "max_rss_mib": result.max_rss_mib,
+        "stderr_lines": lines,
+    }
+    ok = result.seconds < TARGET_INVALID_SECONDS and result.max_rss_mib < TARGET_INVALID_MIB
+    return [
+        f"`create -f` of {INVALID_ENTRIES:,} invalid entries (exit 2, {lines} lines): time, peak memory",
+        f"{_s(result.seconds)}, {result.max_rss_mib:.0f} MiB",
+        "nothing sent",
+        "-",
+        f"< {TARGET_INVALID_SECONDS:g} s, < {TARGET_INVALID_MIB:g} MiB",
+        _met(ok),
+    ]
 
 
 def sandbox_calls(b: Bench) -> Section:

@@ -8,10 +8,7 @@ with a value silently changed); the generated corpus at the end looks for more.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -301,34 +298,17 @@ def test_input_past_the_cap_is_refused_naming_the_file(tmp_path, monkeypatch):
     )
 
 
-def test_100000_invalid_entries_print_a_bounded_report_within_10_cpu_seconds_and_500_mib(tmp_path):
+def test_100000_invalid_entries_print_a_bounded_report(tmp_path):
+    # Its time and memory (< 10 s, < 500 MiB) are measured by `python bench/bench.py --only dry_run`.
     path = tmp_path / "big.yaml"
     path.write_text(HEADER + "".join(f"  - user: u{n}\n    running_mode: ALWAYS_ONN\n" for n in range(100_000)))
-    measure = (
-        "import atexit, resource, sys\n"
-        "def report():\n"
-        "    use = resource.getrusage(resource.RUSAGE_SELF)\n"
-        "    sys.stderr.write(f'RUSAGE {use.ru_utime + use.ru_stime} {use.ru_maxrss}\\n')\n"
-        "atexit.register(report)\n"
-        "from wsctl.__main__ import main\n"
-        "sys.argv = ['wsctl', '--sandbox', 'create', '-f', sys.argv[1], '--yes']\n"
-        "main()\n"
-    )
     before = sb.counts()
-    import wsctl
-
-    root = Path(wsctl.__file__).resolve().parents[1]  # the wsctl under test, wherever the test runs from
-    proc = subprocess.run(
-        [sys.executable, "-c", measure, str(path)], capture_output=True, timeout=120, env=dict(os.environ), cwd=root
-    )
-    stderr = proc.stderr.decode()
-    assert proc.returncode == 2, stderr[-2000:]
-    lines = stderr.splitlines()
-    cpu, rss_kib = (float(x) for x in lines[-1].split()[1:])
-    assert len(lines) < 60
-    assert "error: ... and 99,995 more like these (" in stderr
-    assert "100,000 problems found; nothing was sent." in stderr
-    assert cpu < 10 and rss_kib < 500 * 1024, (cpu, rss_kib)
+    run = wsctl("--sandbox", "create", "-f", str(path), "--yes")
+    assert run.exit_code == 2, run.stderr[-2000:]
+    assert len(run.stderr.splitlines()) < 60
+    assert "error: ... and 99,995 more like these (" in run.stderr
+    assert "100,000 problems found; nothing was sent." in run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
     assert sb.counts() == before
 
 
