@@ -166,10 +166,18 @@ def test_ctrl_c_in_a_poll_cancels_the_calls_queued_on_the_rate_limit_and_ends_th
             ended.append("cancelled")
 
     worker = threading.Thread(target=queued)
+    waiting = threading.Event()
+    wait_for_token = bucket.cancelled.wait
+
+    def entered_wait(timeout: float | None = None) -> bool:
+        waiting.set()
+        return wait_for_token(timeout)
+
+    bucket.cancelled.wait = entered_wait  # type: ignore[method-assign]
 
     def fetch(ids: object) -> dict[str, dict[str, object]]:
         worker.start()  # a describe of this poll, queued behind the rate limit
-        time.sleep(0.05)
+        assert waiting.wait(5)  # Ctrl-C comes once it waits for its token, however slowly the thread starts
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(5)  # never reached: Ctrl-C interrupts the poll
         return {}

@@ -253,11 +253,12 @@ def test_time_scale_multiplies_durations(monkeypatch):
 
 
 def test_lifecycle_runs_on_the_real_clock_too():
-    seed = sb.reset("--time-scale", "0.1")  # visible after 50 ms, AVAILABLE after 500 ms
+    # Visible after 0.2 s, AVAILABLE after 2 s: a loaded machine's stall of a second still sees PENDING.
+    seed = sb.reset("--time-scale", "0.4")
     c = sb.client()
     wid = c.create_workspaces(Workspaces=[sb.request(seed, "user0001")])["PendingRequests"][0]["WorkspaceId"]
     seen: list[str | None] = []
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         found = c.describe_workspaces(WorkspaceIds=[wid])["Workspaces"]
         state = found[0]["State"] if found else None
