@@ -93,30 +93,23 @@ def run_apply(
         idle = Applied(settling=settling, users=_users(plan), states=_states(plan))
         return _report(app, plan, idle, started, wait=wait, timeout=timeout, poll_interval=poll_interval)
     _confirm(app, plan, confirm, confirm_terminate)
-    from wsctl.ops.runrecord import RunRecord
-
-    record = RunRecord("apply", sys.argv[1:], degrade=True)
-    app.note(f"Run record: {record.path}")
-    record.write("plan", Calls=calls, Create=len(plan.create), Change=len(plan.change), Extra=len(plan.extra))
+    record = _open_record(app, Calls=calls, Create=len(plan.create), Change=len(plan.change), Extra=len(plan.extra))
     applied = Applied(settling=settling, users=_users(plan), states=_states(plan))
     try:
-        stopped = _run(app, plan, applied, record, poll_interval, timeout)
+        stopped = _run_recorded(app, plan, applied, record, poll_interval, timeout)
     except KeyboardInterrupt:
-        record.close(interrupted=True, **_counts(applied))
         _show_applied(app, applied)
         app.warn(
             f"interrupted (run record {record.path}); run the same apply again to finish: it plans again "
             "from what AWS reports and sends only what is still different."
         )
         return ExitCode.INTERRUPTED
-    except BaseException as exc:
+    except BaseException:
         # Credentials that stopped working mid-run, say: what was sent still reaches the screen.
-        record.close(interrupted=True, error=f"{type(exc).__name__}: {exc}", **_counts(applied))
         if any(applied.data().values()):
             _show_applied(app, applied)
             app.warn(f"stopped (run record {record.path}); once the cause is fixed, run the same apply again.")
         raise
-    record.close(stopped=stopped is not None, **_counts(applied))
     if stopped is not None:
         _show_applied(app, applied)
         from wsctl.ops.waiting import finish
@@ -125,6 +118,34 @@ def run_apply(
         app.warn("stopped between two volume steps; run the same apply again to finish.")
         return code
     return _report(app, plan, applied, started, wait=wait, timeout=timeout, poll_interval=poll_interval)
+
+
+def _open_record(app: AppContext, **planned: Any) -> RunRecord:
+    from wsctl.ops.runrecord import RunRecord
+
+    record = RunRecord("apply", sys.argv[1:], degrade=True)
+    app.note(f"Run record: {record.path}")
+    record.write("plan", **planned)
+    return record
+
+
+def _run_recorded(
+    app: AppContext,
+    plan: FleetPlan,
+    applied: Applied,
+    record: RunRecord,
+    poll_interval: float | None,
+    timeout: float | None,
+) -> Any:
+    """`_run`, with the run record closed however it ends (Ctrl-C and other errors go on to the caller)."""
+    try:
+        stopped = _run(app, plan, applied, record, poll_interval, timeout)
+    except BaseException as exc:
+        error = {} if isinstance(exc, KeyboardInterrupt) else {"error": f"{type(exc).__name__}: {exc}"}
+        record.close(interrupted=True, **error, **_counts(applied))
+        raise
+    record.close(stopped=stopped is not None, **_counts(applied))
+    return stopped
 
 
 def _settling(plan: FleetPlan) -> list[dict[str, Any]]:
@@ -363,24 +384,25 @@ def _report(
         _say_in_progress(app, applied)
         app.note(f"calls: {app.service.calls.summary()} · {time.monotonic() - started:.1f} s")
         return failed
+    from wsctl.ops.waiting import finish
+
     result = _follow(app, applied, timeout, poll_interval) if _followed(applied) else None
     if result is not None and (result.interrupted or result.timed_out):
-        from wsctl.ops.waiting import finish
-
         _show_applied(app, applied)
         return finish(app, result)  # what is pending, and how to keep waiting; no plan of a fleet in motion
     from wsctl.ops.plan import compute_plan
+
+    def replan() -> FleetPlan:
+        return compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
 
     # The same requests, planned again from what AWS reports once everything settled (what an
     # earlier apply started too); with nothing to follow, the plan just made is still true.
     again = plan
     code: int = ExitCode.OK
     if result is not None:
-        again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
+        again = replan()
         then = _then_changes(again, applied)
         if then:
-            from wsctl.ops.waiting import finish
-
             code = finish(app, result)  # the migrations' wait, before the round that follows them
             try:
                 result = _apply_then(app, again, then, applied, timeout, poll_interval)
@@ -392,14 +414,12 @@ def _report(
                 _show_applied(app, applied)
                 return finish(app, result)
             if result is not None:
-                again = compute_plan(app, plan.requests, allow_migrate=plan.allow_migrate, prune=plan.prune)
+                again = replan()
     from wsctl.render.plan import plan_data, plan_lines
 
     converged = not again.calls() and not again.cannot
     _show_applied(app, applied, Converged=converged, Remaining=plan_data(again))
     if result is not None:
-        from wsctl.ops.waiting import finish
-
         last = finish(app, result)
         code = last if last != ExitCode.OK else code
     app.note(f"calls: {app.service.calls.summary()} · {time.monotonic() - started:.1f} s")
@@ -428,29 +448,20 @@ def _apply_then(
 ) -> WaitResult | None:
     """Send the `then` changes of the migrations this run made, and follow them; the user confirmed them with
     the plan. Returns the wait (None when nothing was sent); Ctrl-C ends it as it ends any wait."""
-    from wsctl.ops.runrecord import RunRecord
     from wsctl.spec.plan_diff import FleetPlan
 
     app.note(f"Then what the plan showed under the migrations: {count(len(then), 'migrated WorkSpace')}.")
     sub = FleetPlan(requests=again.requests, change=then)
     more = Applied(users=_users(sub), states=_states(sub))
-    record = RunRecord("apply", sys.argv[1:], degrade=True)
-    app.note(f"Run record: {record.path}")
-    record.write("plan", Calls=sub.calls(), Create=0, Change=len(then), Extra=0, AfterMigration=True)
-    stopped = None
+    record = _open_record(app, Calls=sub.calls(), Create=0, Change=len(then), Extra=0, AfterMigration=True)
     try:
-        stopped = _run(app, sub, more, record, poll_interval, timeout)
-    except BaseException as exc:  # Ctrl-C (the caller reports it), or credentials that stopped working
-        error = {} if isinstance(exc, KeyboardInterrupt) else {"error": f"{type(exc).__name__}: {exc}"}
-        record.close(interrupted=True, **error, **_counts(more))
-        raise
-    finally:
+        stopped = _run_recorded(app, sub, more, record, poll_interval, timeout)
+    finally:  # Ctrl-C (the caller reports it), or credentials that stopped working: what was sent is counted
         applied.changed += more.changed
         applied.tagged += more.tagged
         applied.failed += more.failed
         applied.targets.update(more.targets)
         applied.users.update(more.users)
-    record.close(stopped=stopped is not None, **_counts(more))
     if stopped is not None:
         return stopped  # type: ignore[no-any-return]
     return _follow(app, more, timeout, poll_interval) if _followed(more) else None

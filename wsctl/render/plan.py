@@ -207,6 +207,10 @@ def plan_outcome(plan: FleetPlan, *, sandbox: bool, exit_code: int = 0) -> Outco
     return Outcome(data=plan_data(plan), ids=ids, tables=[text], exit_code=exit_code)
 
 
+# Applied rows whose state is "requested": the table's step, and the key of Applied's JSON.
+_REQUESTED_STEPS = (("change", "Changed"), ("tags", "Tagged"))
+
+
 def applied_outcome(data: dict[str, Any], *, users: dict[str, str], sandbox: bool) -> Outcome:
     """What `apply` did: one row a WorkSpace and step; -o json keeps the lists by step."""
     rows: list[tuple[str, str, str, str]] = []
@@ -216,14 +220,15 @@ def applied_outcome(data: dict[str, Any], *, users: dict[str, str], sandbox: boo
         rows.append(("create", str(ws["WorkspaceId"]), str(ws.get("UserName") or ""), str(ws.get("State") or "")))
     migrated = {str(m["TargetWorkspaceId"]): m for m in data.get("Migrated", [])}
     # A migrated WorkSpace's own changes (apply --wait sends them after the migration) follow its migrate row.
-    for step, key in (("change", "Changed"), ("tags", "Tagged")):
+    for step, key in _REQUESTED_STEPS:
         rows += [(step, i, users.get(i, ""), "requested") for i in data.get(key, []) if i not in migrated]
     for target, m in migrated.items():
         source = str(m["SourceWorkspaceId"])
         users.setdefault(target, users.get(source, ""))
         rows.append(("migrate", source, users.get(source, ""), f"new WorkSpace {target}"))
-        for step, key in (("change", "Changed"), ("tags", "Tagged")):
-            rows += [(step, target, users[target], "requested") for i in data.get(key, []) if i == target]
+        rows += [
+            (step, target, users[target], "requested") for step, key in _REQUESTED_STEPS if target in data.get(key, [])
+        ]
     rows += [("terminate", i, users.get(i, ""), "requested") for i in data.get("Terminated", [])]
     for f in data.get("Failed", []):
         who = str(f.get("WorkspaceId") or "")
